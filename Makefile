@@ -1,0 +1,39 @@
+# The two commands of the README: `make book` and `make test`.
+# Both create .venv on first use and reinstall only when a requirements file changes.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+BOOK_STAMP := $(VENV)/.book-requirements
+TEST_STAMP := $(VENV)/.test-requirements
+
+.PHONY: book test lint benchmark clean
+
+book: $(BOOK_STAMP)
+	$(BIN)/jupyter-book build . -W -n --keep-going
+
+# Unit and property tests, doctests, every notebook under chapters/ (nbval), then the strict build.
+test: $(TEST_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest tests convlib chapters --nbval-lax --nbval-cell-timeout=300
+	$(BIN)/jupyter-book build . -W -n --keep-going
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check .
+
+benchmark: $(TEST_STAMP)
+	$(BIN)/python benchmarks/bench_conv.py
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(BOOK_STAMP): requirements.txt pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install -r requirements.txt
+	touch $@
+
+$(TEST_STAMP): $(BOOK_STAMP) requirements-test.txt
+	$(BIN)/python -m pip install -r requirements-test.txt
+	touch $@
+
+clean:
+	rm -rf _build
