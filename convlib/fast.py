@@ -1,13 +1,13 @@
 """The forward pass and both gradients, vectorised with NumPy.
 
 Same arguments and results as :mod:`convlib.reference`, which these must match to round-off.
-Three formulations, each chosen for the pass where it is fastest on a CPU:
+Three formulations, each used where it is fastest on a CPU:
 
 * sliding windows and ``einsum`` (an implicit im2col followed by one matrix product) for the
-  forward pass;
-* "shift" products for dL/dw at stride 1: with the padded image flattened, the pixels that kernel
-  tap (a, b) meets form one contiguous slice, so each tap is a single long matrix product with no
-  copy of the windows;
+  forward pass with few input channels or a stride;
+* "shift" products at stride 1 otherwise, and for dL/dw: with the padded image flattened, the
+  pixels that kernel tap (a, b) meets form one contiguous slice, so each tap is a single matrix
+  product with no copy of the windows;
 * dL/dx at stride 1 as the book derives it: a forward pass over the zero-padded dL/dy with the
   flipped filter (input and output channels swapped); at larger strides, a scatter of each tap's
   product back onto the input ("col2im").
@@ -50,7 +50,31 @@ def _windows(xp, g):
     return view[:, :, : s1 * (g.N1 - 1) + 1 : s1, : s2 * (g.N2 - 1) + 1 : s2, ::d1, ::d2]
 
 
+def _forward_shift(xp, w, g):
+    """Stride-1 forward pass with one matrix product per kernel tap (see the module docstring)."""
+    N, C_in, Hp, Wp = xp.shape
+    (d1, d2), N1, N2 = g.dilation, g.N1, g.N2
+    x_flat = xp.reshape(N, C_in, Hp * Wp)
+    # Output pixel (r, c) sits at r Wp + c of a Wp-wide grid; the columns past N2 are junk.
+    last = (N1 - 1) * Wp + N2
+    y_grid = np.zeros((N, g.C_out, N1 * Wp), dtype=xp.dtype)
+    product = np.empty((N, g.C_out, last), dtype=xp.dtype)
+    for a in range(g.k1):
+        for b in range(g.k2):
+            offset = d1 * a * Wp + d2 * b
+            np.matmul(w[:, :, a, b], x_flat[:, :, offset : offset + last], out=product)
+            y_grid[:, :, :last] += product
+    return y_grid.reshape(N, g.C_out, N1, Wp)[:, :, :, :N2]
+
+
+# Shift products need no copy of the windows, but each sums over C_in only: BLAS runs such short
+# products slowly, and with fewer input channels than this the copy into one long product pays off.
+SHIFT_MIN_CHANNELS = 32
+
+
 def _forward(xp, w, g):
+    if g.stride == (1, 1) and g.C_in >= SHIFT_MIN_CHANNELS:
+        return _forward_shift(xp, w, g)
     # optimize=True lets einsum lay the windows out as one (C_in k1 k2, N N1 N2) matrix and make a
     # single matrix product; NumPy's default (optimize=False) runs a slow loop instead.
     return np.einsum("nihwab,oiab->nohw", _windows(xp, g), w, optimize=True)
