@@ -15,11 +15,13 @@ book: $(BOOK_STAMP)
 # Unit and property tests, doctests, every notebook under chapters/ (nbval), then the strict build.
 test: $(TEST_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest tests convlib chapters --nbval-lax --nbval-cell-timeout=300
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 benchmark: $(TEST_STAMP)
 	$(BIN)/python benchmarks/bench_conv.py

@@ -1,6 +1,5 @@
 """Bad input gets a clear error naming the argument; good input is never modified."""
 
-
 import numpy as np
 import pytest
 from hypothesis import given
