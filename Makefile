@@ -6,10 +6,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 BOOK_STAMP := $(VENV)/.book-requirements
 TEST_STAMP := $(VENV)/.test-requirements
+# The build caches executed notebooks (and Sphinx its pages) by their own content, but convlib
+# changes what they show too: a change there starts the book afresh.
+CACHE_STAMP := _build/.convlib-sources
 
 .PHONY: book test lint benchmark clean
 
-book: $(BOOK_STAMP)
+book: $(BOOK_STAMP) $(CACHE_STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 # Unit and property tests, doctests, every notebook under chapters/ (nbval), then the strict build.
@@ -17,7 +20,7 @@ test: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest tests convlib chapters --nbval-lax --nbval-cell-timeout=300
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(MAKE) book
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
@@ -35,6 +38,11 @@ $(BOOK_STAMP): requirements.txt pyproject.toml | $(VENV)/bin/python
 
 $(TEST_STAMP): $(BOOK_STAMP) requirements-test.txt
 	$(BIN)/python -m pip install -r requirements-test.txt
+	touch $@
+
+$(CACHE_STAMP): convlib/*.py requirements.txt
+	rm -rf _build/.jupyter_cache _build/.doctrees
+	mkdir -p _build
 	touch $@
 
 clean:

@@ -3,8 +3,14 @@
 Deep-learning convention: "convolution" means cross-correlation,
 y[r, c] = sum_a sum_b x[r + a, c + b] w[a, b].
 
-The top-level functions are vectorised NumPy; :mod:`convlib.reference` holds the same functions
-as plain loops that read like the equations; :mod:`convlib.gradcheck` checks gradients numerically.
+The top-level functions are vectorised NumPy (:mod:`convlib.fast`). Beside them:
+
+- :mod:`convlib.reference`: the same functions as plain loops that read like the equations;
+- :mod:`convlib.gradcheck`: central differences, relative error and the adjoint test;
+- :mod:`convlib.shapes`: argument checks and the output-size rule;
+- :mod:`convlib.windows`: which windows hold a pixel, and both gradients one term at a time;
+- :mod:`convlib.drawing` (with :mod:`convlib.grids`): the book's figures. It needs matplotlib and
+  is imported on its own: ``from convlib import drawing``.
 """
 
 from . import gradcheck, reference, shapes

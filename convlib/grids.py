@@ -1,0 +1,134 @@
+"""Arrays drawn as grids of cells, for the book's figures and animations.
+
+Cell [i, j] is the unit square [j, j + 1] x [i, i + 1] with row 0 at the top, like a matrix, so the
+window of output pixel (r, c) is the rectangle from (c, r) of width k2 and height k1. Colours are
+Okabe and Ito's palette, safe for colour-blind readers.
+"""
+
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.font_manager import FontProperties
+from matplotlib.ft2font import FT2Font
+from matplotlib.patches import Rectangle
+
+from .windows import FIRST, LAST, MIDDLE, ONLY
+
+__all__ = [
+    "OKABE_ITO",
+    "MAX_VALUES",
+    "CELL",
+    "fmt",
+    "factor",
+    "detached_figure",
+    "new_figure",
+    "draw_grid",
+    "shade",
+    "outline",
+    "draw_label",
+]
+
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky blue": "#56B4E9",
+    "bluish green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
+    "grey": "#999999",
+}
+MAX_VALUES = 8  # values are printed in arrays of at most this many rows and columns
+CELL = 0.5  # inches per cell
+DIGITS = {FIRST: "1", MIDDLE: "2", LAST: "3", ONLY: "1=3"}  # the fallback labels
+
+# Fonts without the circled digits (DejaVu Serif, for one) draw an empty box and warn, so the
+# labels name matplotlib's own DejaVu Sans file; were they missing there too, digits in circles
+# would replace them.
+LABEL_FONT = FontProperties(fname=Path(matplotlib.get_data_path(), "fonts/ttf/DejaVuSans.ttf"))
+CIRCLED_DIGITS_IN_FONT = {0x2460, 0x2461, 0x2462} <= set(
+    FT2Font(LABEL_FONT.get_file()).get_charmap()
+)
+
+
+def fmt(value, digits=3):
+    """Integers in full, other numbers to ``digits`` significant digits; never "-0"."""
+    value = float(value) + 0.0
+    if np.isfinite(value) and value == round(value) and abs(value) < 1e6:
+        return str(int(value))
+    return f"{value:.{digits}g}"
+
+
+def factor(value):
+    text = fmt(value)
+    return f"({text})" if text.startswith("-") else text
+
+
+def detached_figure(figsize):
+    """A new figure that pyplot has let go of.
+
+    Made by pyplot, so that in a notebook the inline backend knows how to show it; closed at once,
+    so that it is shown once, as the value of the cell that returns it, not a second time when the
+    cell ends, and is freed like any other object.
+    """
+    fig = plt.figure(figsize=figsize, layout="constrained")
+    plt.close(fig)
+    return fig
+
+
+def new_figure(shapes):
+    """A figure with one row of panels whose cells all have the same size: shapes are (rows, cols).
+
+    See :func:`detached_figure`.
+    """
+    cell = min(CELL, 12 / sum(s[1] for s in shapes))
+    width = sum(max(s[1] * cell + 0.8, 2.4) for s in shapes)  # titles need room too
+    height = max(s[0] for s in shapes) * cell + 1.6
+    fig = detached_figure((width, height))
+    axes = fig.subplots(1, len(shapes), width_ratios=[s[1] for s in shapes], squeeze=False)
+    return fig, list(axes[0])
+
+
+def draw_grid(ax, shape, values=None, title="", max_values=MAX_VALUES):
+    """Cell borders, row and column indices, and the values if the array is small."""
+    H, W = shape
+    ax.set(xlim=(0, W), ylim=(H, 0), aspect="equal")
+    lines = {"colors": "0.35", "linewidth": 0.8, "zorder": 1, "clip_on": False}
+    ax.hlines(range(H + 1), 0, W, **lines)
+    ax.vlines(range(W + 1), 0, H, **lines)
+    step = 1 if max(H, W) <= 16 else 5
+    ax.set_xticks(np.arange(0, W, step) + 0.5, labels=range(0, W, step))
+    ax.set_yticks(np.arange(0, H, step) + 0.5, labels=range(0, H, step))
+    ax.xaxis.tick_top()
+    ax.tick_params(length=0, labelsize=8)
+    ax.spines[:].set_visible(False)
+    ax.set_title(title)
+    if values is not None and max(H, W) <= max_values:
+        for (i, j), v in np.ndenumerate(values):
+            ax.text(j + 0.5, i + 0.5, fmt(v), ha="center", va="center", fontsize=8, gid="value")
+
+
+def shade(ax, r, c, height=1, width=1, color=OKABE_ITO["grey"], alpha=0.35, gid="highlight"):
+    ax.add_patch(Rectangle((c, r), width, height, facecolor=color, alpha=alpha, lw=0, zorder=0.5))
+    ax.patches[-1].set_gid(gid)
+
+
+def outline(ax, r, c, height, width, color, linestyle="-", inset=0.04, gid="window"):
+    style = {"fill": False, "edgecolor": color, "linewidth": 2.5, "linestyle": linestyle}
+    corner = (c + inset, r + inset)
+    ax.add_patch(
+        Rectangle(corner, width - 2 * inset, height - 2 * inset, zorder=3, gid=gid, **style)
+    )
+
+
+def draw_label(ax, x, y, label, color, **kwargs):
+    """Draw ①, ②, ③ or ①=③ at (x, y), as glyphs or, failing those, as digits in circles."""
+    if CIRCLED_DIGITS_IN_FONT:
+        ax.text(x, y, label, color=color, fontproperties=LABEL_FONT, size=12, gid="label", **kwargs)
+    else:
+        style = "circle,pad=0.15" if len(DIGITS[label]) == 1 else "round,pad=0.15"
+        bbox = {"boxstyle": style, "facecolor": "white", "edgecolor": color}
+        ax.text(x, y, DIGITS[label], color=color, fontsize=8, bbox=bbox, gid="label", **kwargs)
+    ax.texts[-1].set_zorder(4)
