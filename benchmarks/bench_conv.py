@@ -207,12 +207,41 @@ def markdown(rows):
     return "\n".join(lines)
 
 
+def frame_times():
+    """Milliseconds to render one animation frame, and one step of each live widget."""
+    from convlib import frames, svg, widgets  # widgets needs ipywidgets, a reader requirement
+
+    rng = np.random.default_rng(0)
+    x = rng.integers(-3, 4, size=(6, 7)).astype(float)
+    w = rng.integers(-2, 3, size=(3, 3)).astype(float)
+    dy = rng.integers(-3, 4, size=(4, 5)).astype(float)
+    animations = {
+        "forward": (frames.forward_frames(x, w), widgets.forward_widget),
+        "dL/dw (one weight)": (
+            frames.weight_gradient_frames(x, dy, 1, 1),
+            widgets.weight_gradient_widget,
+        ),
+        "boxes 1-3 (dL/dx)": (frames.input_gradient_frames(dy, w, 2, 3), widgets.boxes_widget),
+        "the flip": (frames.flip_frames(dy, w), widgets.flip_widget),
+    }
+    lines = [
+        "| animation | frames | SVG of one frame, ms | widget step, ms |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, (animation, make_widget) in animations.items():
+        render = time_block(lambda a=animation: [svg.frame_html(f) for f in a], 5) / len(animation)
+        step = widgets.frame_update_seconds(make_widget(), repeats=20)
+        lines.append(f"| {name} | {len(animation)} | {1e3 * render:.2f} | {1e3 * step:.2f} |")
+    return "\n".join(lines)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shapes", default="ACDE", help="which of A-E to run (default ACDE)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--samples", type=int, default=7)
     parser.add_argument("--dtypes", default="float64,float32")
+    parser.add_argument("--no-frames", action="store_true", help="skip the animation frame times")
     args = parser.parse_args(argv)
 
     print("# convlib benchmark\n")
@@ -236,6 +265,9 @@ def main(argv=None):
         "FLOPs per pass; % of matmul divides it by NumPy's 1024³ matrix product in the same dtype "
         "and run."
     )
+    if not args.no_frames:
+        print("\n## Animation frames (a frame update should take well under 100 ms)\n")
+        print(frame_times())
 
 
 if __name__ == "__main__":

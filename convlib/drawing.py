@@ -18,6 +18,7 @@ import numpy as np
 
 from .fast import conv2d, conv2d_grad_w, conv2d_grad_x, flip
 from .grids import (
+    BOX_STYLE,
     CELL,
     MAX_VALUES,
     OKABE_ITO,
@@ -32,10 +33,6 @@ from .grids import (
 )
 from .shapes import as_array
 from .windows import (
-    FIRST,
-    LAST,
-    MIDDLE,
-    ONLY,
     _check_2d,
     _check_index,
     _check_pair,
@@ -53,14 +50,6 @@ __all__ = [
     "plot_full_correlation",
     "plot_training",
 ]
-
-# Colour, line style and inset of each box; the insets keep coinciding edges visible.
-_BOX_STYLE = {
-    FIRST: (OKABE_ITO["blue"], "-", 0.04),
-    MIDDLE: (OKABE_ITO["orange"], "--", 0.10),
-    LAST: (OKABE_ITO["bluish green"], ":", 0.16),
-    ONLY: (OKABE_ITO["blue"], "-", 0.04),
-}
 
 
 def _check_fits(w, x, w_name, x_name):
@@ -212,7 +201,7 @@ def plot_boxes(x_shape, w_shape, rp, cp):
             ax_y.text(c + 0.5, r + 0.92, f"w[{a},{b}]", ha="center", va="bottom", fontsize=6.5)
     for i, label in labels.items():
         r, c, _, _ = windows[i]
-        color, linestyle, inset = _BOX_STYLE[label]
+        color, linestyle, inset = BOX_STYLE[label]
         outline(ax_x, r, c, k1, k2, color, linestyle, inset, gid=f"box {label}")
         # The corner farthest from the pixel, where the other boxes are least likely to be.
         bottom, right = r + k1 - 1 - rp > rp - r, c + k2 - 1 - cp > cp - c

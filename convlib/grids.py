@@ -20,6 +20,7 @@ __all__ = [
     "OKABE_ITO",
     "MAX_VALUES",
     "CELL",
+    "BOX_STYLE",
     "fmt",
     "factor",
     "detached_figure",
@@ -40,6 +41,14 @@ OKABE_ITO = {
     "reddish purple": "#CC79A7",
     "grey": "#999999",
 }
+# Colour, line style and inset of each box; the insets keep coinciding edges visible.
+BOX_STYLE = {
+    FIRST: (OKABE_ITO["blue"], "-", 0.04),
+    MIDDLE: (OKABE_ITO["orange"], "--", 0.10),
+    LAST: (OKABE_ITO["bluish green"], ":", 0.16),
+    ONLY: (OKABE_ITO["blue"], "-", 0.04),
+}
+
 MAX_VALUES = 8  # values are printed in arrays of at most this many rows and columns
 CELL = 0.5  # inches per cell
 DIGITS = {FIRST: "1", MIDDLE: "2", LAST: "3", ONLY: "1=3"}  # the fallback labels
@@ -107,7 +116,8 @@ def draw_grid(ax, shape, values=None, title="", max_values=MAX_VALUES):
     ax.set_title(title)
     if values is not None and max(H, W) <= max_values:
         for (i, j), v in np.ndenumerate(values):
-            ax.text(j + 0.5, i + 0.5, fmt(v), ha="center", va="center", fontsize=8, gid="value")
+            if not np.isnan(v):  # NaN marks a cell not computed yet: left blank
+                ax.text(j + 0.5, i + 0.5, fmt(v), ha="center", va="center", fontsize=8, gid="value")
 
 
 def shade(ax, r, c, height=1, width=1, color=OKABE_ITO["grey"], alpha=0.35, gid="highlight"):

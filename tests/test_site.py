@@ -1,0 +1,65 @@
+"""The built website (``make book``): the animations are there in kernel-free form, pages are light.
+
+``make test`` builds the book before running the tests and sets CONVLIB_REQUIRE_SITE=1, so these
+run for real there; run alone without a build, they skip and say why.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+SITE = Path(__file__).resolve().parents[1] / "_build" / "html"
+CHAPTERS = ["01_forward", "02_weight_gradient", "03_input_gradient", "04_together"]
+
+if not (SITE / "index.html").exists():
+    if os.environ.get("CONVLIB_REQUIRE_SITE"):
+        raise RuntimeError(f"the book is not built: no {SITE / 'index.html'} (run make book)")
+    pytest.skip("the book is not built: run make book first", allow_module_level=True)
+
+
+def page(name):
+    return (SITE / "chapters" / f"{name}.html").read_text(encoding="utf-8")
+
+
+def players(html):
+    """{element id: number of frames} of every kernel-free player on a page."""
+    found = {}
+    for match in re.finditer(r'<div class="cvl-player" id="([\w-]+)"', html):
+        end = html.index("</script>", match.end())
+        found[match.group(1)] = html[match.end() : end].count('class="cvl-f"')
+    return found
+
+
+def test_input_gradient_page_plays_boxes_1_to_3_without_a_kernel():
+    html = page("03_input_gradient")
+    found = players(html)
+    assert len(found) >= 3, found  # the boxes, a border pixel, the flip
+    first = next(iter(found))
+    start = html.index(f'id="{first}"')
+    boxes = html[start : html.index("</script>", start)]
+    assert found[first] == 9  # an interior pixel of a 3x3 filter is in 9 windows
+    for label in ["①", "②", "③"]:
+        assert label in boxes
+    assert f'document.getElementById("{first}")' in boxes
+
+
+@pytest.mark.parametrize("name", ["01_forward", "02_weight_gradient"])
+def test_other_chapters_have_their_animation(name):
+    assert players(page(name)), f"{name} has no kernel-free animation"
+
+
+def test_live_widgets_are_left_out_of_the_static_site():
+    """Without a kernel a widget is a frozen picture with dead sliders: the players stand in."""
+    for name in CHAPTERS:
+        assert "widget-view+json" not in page(name), f"{name} shows a widget that cannot run there"
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_pages_stay_light(name):
+    """A chapter page with its images stays under 5 MB."""
+    html = page(name)
+    images = set(re.findall(r'src="\.\./(_images/[^"]+)"', html))
+    size = len(html.encode()) + sum((SITE / image).stat().st_size for image in images)
+    assert size < 5e6, f"{name}: {size / 1e6:.1f} MB with its {len(images)} images"
