@@ -107,6 +107,7 @@ def frame_svg(frame, cell_px=CELL_PX):
     )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="cvl" width="{width}" height="{height}" '
+        'style="max-width:100%;height:auto" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(frame.caption)}">'
         f"<title>{escape(frame.caption)}</title>{style}{''.join(parts)}</svg>"
     )
