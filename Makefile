@@ -9,18 +9,23 @@ TEST_STAMP := $(VENV)/.test-requirements
 # The build caches executed notebooks (and Sphinx its pages) by their own content, but convlib
 # changes what they show too: a change there starts the book afresh.
 CACHE_STAMP := _build/.convlib-sources
+MATHJAX := _build/npm/node_modules/mathjax/es5/tex-mml-chtml.js
 
 .PHONY: book test lint benchmark clean
 
 book: $(BOOK_STAMP) $(CACHE_STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-# Lint, the strict book build, then unit and property tests, doctests, the built site's tests and
-# every notebook under chapters/ (nbval finds them all, so a new chapter cannot be skipped).
+# Lint, the strict book build, then unit and property tests, doctests, the built site in a browser
+# (tests/test_browser.py: Debian's chromium, which .ci/run installs), a Binder-like environment,
+# and every notebook under chapters/ (nbval finds them all, so a new chapter cannot be skipped).
 test: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(MAKE) book
+	@# The pages load MathJax from a CDN; the browser tests serve this copy of it instead.
+	@if command -v npm >/dev/null; then test -f $(MATHJAX) || npm install --no-audit --no-fund \
+		--prefix _build/npm mathjax@3.2.2; else echo "npm not found: browser tests will skip"; fi
 	CONVLIB_REQUIRE_SITE=1 $(BIN)/python -m pytest tests convlib chapters --nbval-lax \
 		--nbval-cell-timeout=300
 

@@ -6,3 +6,19 @@ settings.register_profile(
     "default", deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile("default")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Report the heaviest page of the built site, measured by the browser tests."""
+    import json
+    from pathlib import Path
+
+    sizes = Path(__file__).resolve().parents[1] / "_build" / "screenshots" / "page-sizes.json"
+    if sizes.exists():
+        pages = json.loads(sizes.read_text())
+        if pages:
+            page, size = max(pages.items(), key=lambda item: item[1])
+            terminalreporter.write_line(
+                f"largest page: {page}, {size / 1e6:.2f} MB with its images "
+                f"(screenshots in _build/screenshots/)"
+            )
