@@ -11,7 +11,7 @@ TEST_STAMP := $(VENV)/.test-requirements
 CACHE_STAMP := _build/.convlib-sources
 MATHJAX := _build/npm/node_modules/mathjax/es5/tex-mml-chtml.js
 
-.PHONY: book test lint benchmark clean
+.PHONY: book test lint benchmark student clean
 
 book: $(BOOK_STAMP) $(CACHE_STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
@@ -22,12 +22,22 @@ book: $(BOOK_STAMP) $(CACHE_STAMP)
 test: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(MAKE) book
+	$(MAKE) book student
 	@# The pages load MathJax from a CDN; the browser tests serve this copy of it instead.
 	@if command -v npm >/dev/null; then test -f $(MATHJAX) || npm install --no-audit --no-fund \
 		--prefix _build/npm mathjax@3.2.2; else echo "npm not found: browser tests will skip"; fi
 	CONVLIB_REQUIRE_SITE=1 $(BIN)/python -m pytest tests convlib chapters --nbval-lax \
 		--nbval-cell-timeout=300
+
+# The student edition: the same sources with every solution removed (sphinx-exercise's
+# hide_solutions), built into _build/student/html.
+STUDENT := _build/student
+student: $(BOOK_STAMP) $(CACHE_STAMP)
+	mkdir -p $(STUDENT)
+	$(BIN)/python tools/student_config.py _config.yml > $(STUDENT)/_config.yml
+	$(BIN)/jupyter-book build . --config $(STUDENT)/_config.yml --path-output $(STUDENT) \
+		-W -n --keep-going
+	rm -rf $(STUDENT)/html && cp -r $(STUDENT)/_build/html $(STUDENT)/html
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

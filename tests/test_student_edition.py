@@ -1,0 +1,74 @@
+"""The student edition (``make student``): every exercise, no solution anywhere in the site.
+
+``make test`` builds both editions first and sets CONVLIB_REQUIRE_SITE=1; run alone without the
+builds, these tests skip and say why.
+"""
+
+import html
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT, STUDENT = ROOT / "_build" / "html", ROOT / "_build" / "student" / "html"
+
+for site, command in [(DEFAULT, "make book"), (STUDENT, "make student")]:
+    if not (site / "index.html").exists():
+        if os.environ.get("CONVLIB_REQUIRE_SITE"):
+            raise RuntimeError(f"{site} is not built (run {command})")
+        pytest.skip(f"{site} is not built: run {command}", allow_module_level=True)
+
+CHAPTERS = sorted((DEFAULT / "chapters").glob("*.html"))
+
+
+def text_of(fragment):
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def solutions(page):
+    """The text of every solution block of a default-edition page."""
+    source = page.read_text(encoding="utf-8")
+    found = []
+    for match in re.finditer(r'<div class="solution dropdown admonition"', source):
+        end = source.index("</section>", match.end())
+        found.append(text_of(source[source.index("<section", match.end()) : end]))
+    return found
+
+
+def student_files():
+    return [
+        p
+        for p in STUDENT.rglob("*")
+        if p.is_file() and p.suffix in {".html", ".js", ".txt", ".ipynb", ".json"}
+    ]
+
+
+def test_default_edition_has_solutions():
+    assert sum(len(solutions(page)) for page in CHAPTERS) >= 12
+
+
+def test_no_solution_text_in_the_student_edition():
+    everything = " ".join(
+        text_of(p.read_text(encoding="utf-8", errors="ignore")) for p in student_files()
+    )
+    for page in CHAPTERS:
+        for solution in solutions(page):
+            # Sentences long enough to be distinctive; any one of them would give a solution away.
+            for sentence in [s for s in re.split(r"(?<=[.:;])\s", solution) if len(s) > 60][:3]:
+                assert sentence not in everything, (
+                    f"{page.name}: solution text in the student edition"
+                )
+
+
+def test_student_edition_keeps_every_exercise_and_drops_the_notebooks():
+    for page in CHAPTERS:
+        default = page.read_text(encoding="utf-8")
+        student = (STUDENT / "chapters" / page.name).read_text(encoding="utf-8")
+        exercises = re.findall(r'<div class="exercise admonition" id="([^"]+)"', default)
+        assert exercises and exercises == re.findall(
+            r'<div class="exercise admonition" id="([^"]+)"', student
+        )
+        assert 'class="solution' not in student
+    assert not list(STUDENT.rglob("*.ipynb")), "the source notebooks hold the solutions"
