@@ -1,0 +1,412 @@
+"""Checkers for the students' ``conv2d``, ``grad_w`` and ``grad_x``, with diagnoses that teach.
+
+Each checker calls the student's function on six cases (non-square images and kernels, a 1 x 1
+and an image-sized filter, a larger case) with random float64 arrays from a fixed seed, and prints
+one line if every result is right. Otherwise it raises ``AssertionError`` about the first failing
+case: the student's code raised, changed an input, returned no array or the wrong shape, or gave
+what a known mistake gives (each computed with convlib and compared); failing all of these, it
+says where the largest error is. Each message but an exception's starts with the mistake's name.
+
+>>> import convlib
+>>> check_conv2d(convlib.conv2d)
+check_conv2d: correct on 6 cases, including non-square images and kernels and a 1x1 filter.
+>>> check_conv2d(lambda x, w: convlib.conv2d(x, convlib.flip(w)))  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+    ...
+AssertionError: flipped kernel (x of shape (5, 7), w of shape (2, 3)): your conv2d uses w ...
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .fast import conv2d, conv2d_grad_w, conv2d_grad_x
+from .gradcheck import relative_error
+
+__all__ = ["check_conv2d", "check_grad_w", "check_grad_x"]
+
+# (H, W, k1, k2). The first case is small but non-square everywhere, so most mistakes show there,
+# on arrays small enough to print and work through by hand.
+CASES = ((5, 7, 2, 3), (6, 4, 3, 1), (4, 4, 1, 1), (3, 3, 3, 3), (4, 6, 2, 2), (11, 9, 4, 3))
+SEED = 20240917
+
+
+@dataclass(frozen=True)
+class _Exercise:
+    name: str  # the student's function, e.g. "grad_x"
+    result: str  # what it computes, e.g. "dL/dx"
+    args: tuple  # its arguments' names, in order
+    answer: Callable  # convlib's function, same arguments
+    rule: str  # how the result's shape follows from the sizes
+    formula: str
+    shape_hints: Callable  # (H, W, k1, k2) -> {a wrong shape: what it means}
+    mistakes: Callable  # (**arrays) -> [(what the mistake gives, name, diagnosis)]
+
+
+def _flips(w):
+    """w with both, only the first, or only the second axis reversed, and how to say so."""
+    return [
+        (w[::-1, ::-1], "rotated by 180 degrees (w[k1 - 1 - a, k2 - 1 - b])"),
+        (w[::-1], "upside down (w[k1 - 1 - a, b])"),
+        (w[:, ::-1], "mirrored left to right (w[a, k2 - 1 - b])"),
+    ]
+
+
+def _count(n, word):
+    return f"{n} {word}{'s' * (n != 1)}"
+
+
+def _pad_dy(k1, k2):
+    return (
+        f"pad dy with k1 - 1 = {_count(k1 - 1, 'row')} and k2 - 1 = {_count(k2 - 1, 'column')} "
+        "of zeros on each side"
+    )
+
+
+_CORRELATION = (
+    "In deep learning, convolution means the cross-correlation "
+    "y[r, c] = sum_a sum_b x[r + a, c + b] w[a, b]: use w[a, b] as it is."
+)
+_NO_FLIP = "dL/dw[a', b'] = sum_r sum_c dy[r, c] x[r + a', c + b'] has no flip."
+
+
+def _unflipped(dy, w):
+    """What grad_x gives with w not flipped, or flipped along one axis only, and why it's wrong."""
+    full = np.pad(dy, [(k - 1, k - 1) for k in w.shape])  # the "full" correlation's input
+    why = (
+        "dL/dx[r', c'] = sum_a sum_b dy[r' - a, c' - b] w[a, b] walks dy backwards as it walks "
+        "w forwards, so the correlation needs flip(w) = w[::-1, ::-1]."
+    )
+    mistakes = [
+        (conv2d(full, w), "missing flip", f"your grad_x correlates the padded dy with w. {why}")
+    ]
+    for f, how in _flips(w)[1:]:
+        mistakes.append((conv2d(full, f), "half a flip", f"your grad_x uses w {how}. {why}"))
+    return mistakes
+
+
+_CONV2D = _Exercise(
+    "conv2d", "y", ("x", "w"), conv2d,
+    "(N1, N2) = (H - k1 + 1, W - k2 + 1)",
+    "y[r, c] = sum_a sum_b x[r + a, c + b] w[a, b]",
+    lambda H, W, k1, k2: {
+        (H, W): "That is the shape of x: a k1 x k2 window fits in only H - k1 + 1 positions "
+        "down and W - k2 + 1 across, and the notes do not pad x.",
+        (H + k1 - 1, W + k2 - 1): "That is the 'full' size: the forward pass uses only the "
+        "windows lying entirely inside x ('valid').",
+    },
+    lambda x, w: [
+        (conv2d(x, f), "flipped kernel", f"your conv2d uses w {how}. {_CORRELATION}")
+        for f, how in _flips(w)
+    ],
+)  # fmt: skip
+
+_GRAD_W = _Exercise(
+    "grad_w", "dL/dw", ("x", "dy"), conv2d_grad_w,
+    "the shape of w, (k1, k2) = (H - N1 + 1, W - N2 + 1)",
+    "dL/dw[a', b'] = sum_r sum_c dy[r, c] x[r + a', c + b']",
+    lambda H, W, k1, k2: {
+        (H, W): "That is the shape of x, as dL/dx has: dL/dw has one entry per weight.",
+        (H - k1 + 1, W - k2 + 1): "That is the shape of dy: dL/dw has one entry per weight, "
+        "each a sum over all of dy.",
+    },
+    lambda x, dy: [
+        (conv2d(x, dy[::-1, ::-1]), "flipped dy",
+         f"your grad_w uses dy rotated by 180 degrees. {_NO_FLIP}"),
+        (conv2d(x, dy)[::-1, ::-1], "flipped result",
+         f"your dL/dw is rotated by 180 degrees; entry [a', b'] belongs to w[a', b']. {_NO_FLIP}"),
+    ],
+)  # fmt: skip
+
+_GRAD_X = _Exercise(
+    "grad_x", "dL/dx", ("dy", "w"), conv2d_grad_x,
+    "the shape of x, (H, W) = (N1 + k1 - 1, N2 + k2 - 1)",
+    "dL/dx[r', c'] = sum_a sum_b dy[r' - a, c' - b] w[a, b], with dy = 0 outside its range",
+    lambda H, W, k1, k2: {
+        (H - 2 * k1 + 2, W - 2 * k2 + 2): "That is what a 'valid' correlation of dy gives: "
+        f"{_pad_dy(k1, k2)} first ('full'), so that every window touching x counts.",
+        (H - k1 + 1, W - k2 + 1): f"That is the shape of dy: {_pad_dy(k1, k2)} ('full').",
+        (k1, k2): "That is the shape of w, as dL/dw has: dL/dx has one entry per pixel of x.",
+    },
+    _unflipped,
+)  # fmt: skip
+
+
+def _index(a):
+    return str(tuple(int(i) for i in a))
+
+
+def _num(value):
+    return f"{float(value) + 0.0:.6g}"  # + 0.0 shows -0.0 as 0
+
+
+def _call(ex, fn, args, where):
+    """The student's result on copies of ``args``; a diagnosis if it raised or changed them."""
+    copies = [args[name].copy() for name in ex.args]
+    try:
+        result = fn(*copies)
+    except Exception as err:  # the student's bug, not the checker's: say so, keep the traceback
+        error = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
+        hint = ""
+        if isinstance(err, IndexError):
+            hint = "An index ran past an array's end: check your loop bounds. "
+        raise AssertionError(
+            f"your {ex.name} raised {error} (called as "
+            f"{ex.name}({', '.join(ex.args)}), {where}). {hint}"
+            "The traceback above points at the line."
+        ) from err
+    for name, copy in zip(ex.args, copies, strict=True):
+        original = args[name]
+        if copy.shape != original.shape or not np.array_equal(copy, original):
+            at = ""
+            if copy.shape == original.shape:
+                i = tuple(np.argwhere(copy != original)[0])
+                at = f" (at {_index(i)} it was {_num(original[i])}, now {_num(copy[i])})"
+            raise AssertionError(
+                f"input modified ({where}): your {ex.name} changed {name} in place{at}. The "
+                f"caller still needs {name}: write into a new array, or use {name}.copy()."
+            )
+    return result
+
+
+def _as_array(ex, result, where):
+    if result is None:
+        raise AssertionError(
+            f"returned None ({where}): your {ex.name} returns nothing. "
+            f"Did you forget `return {ex.result.replace('dL/', '')}`?"
+        )
+    what = f"type {type(result).__name__}"
+    try:
+        array = np.asarray(result)
+        what += f", dtype {array.dtype}" if isinstance(result, np.ndarray) else ""
+    except (ValueError, TypeError):  # nested lists that are not rectangular
+        array, what = None, f"{what}, rows of different lengths"
+    if array is None or array.dtype.kind not in "biuf":
+        shown = repr(result) if len(repr(result)) <= 60 else repr(result)[:57] + "..."
+        raise AssertionError(
+            f"not an array of real numbers ({where}): your {ex.name} returned {shown} "
+            f"({what}). Return {ex.result} as a 2-D NumPy array of numbers."
+        )
+    return array
+
+
+def _check_shape(ex, got, expected, case, where):
+    if got.shape == expected:
+        return
+    hints = ex.shape_hints(*case)
+    if got.ndim != 2:
+        hint = f"It must be 2-D, not {got.ndim}-D."
+    elif got.shape in hints:
+        hint = hints[got.shape]
+    elif got.shape == expected[::-1]:
+        hint = "Rows and columns are swapped: did you transpose something?"
+    elif all(abs(g - e) <= 1 for g, e in zip(got.shape, expected, strict=True)):
+        hint = "One off: check your range(...) bounds against this rule."
+    else:
+        hint = "Check which sizes you used for rows (H, k1, N1) and columns (W, k2, N2)."
+    raise AssertionError(
+        f"wrong shape ({where}): {ex.result} must be {ex.rule} = {expected}; your {ex.name} "
+        f"returned {got.shape}. {hint}"
+    )
+
+
+def _close(a, b, tol):
+    return a.shape == b.shape and relative_error(a, b) <= tol
+
+
+def _not_finite(ex, got, args, expected, tol):
+    if np.isfinite(got).all():
+        return None
+    i = tuple(np.argwhere(~np.isfinite(got))[0])
+    return "not a number", (
+        f"your {ex.name} gives {got[i]} at {_index(i)}. Was that entry never assigned "
+        "(np.empty), or divided by zero?"
+    )
+
+
+def _zeros(ex, got, args, expected, tol):
+    if got.any():
+        return None
+    return "all zeros", (
+        f"your {ex.name} returned only zeros. Do your loops run, and add into the result (+=)?"
+    )
+
+
+def _named(ex, got, args, expected, tol):
+    return next(((n, t) for wrong, n, t in ex.mistakes(**args) if _close(got, wrong, tol)), None)
+
+
+def _transposed(ex, got, args, expected, tol):
+    variants = [(expected.T, f"the transpose of {ex.result}")]
+    for name in ex.args:
+        try:
+            wrong = ex.answer(*(args[n].T if n == name else args[n] for n in ex.args))
+        except ValueError:  # the transposed shapes do not fit together
+            continue
+        variants += [
+            (wrong, f"{ex.result} for {name}.T"),
+            (wrong.T, f"{ex.result} for {name}.T, transposed"),
+        ]
+    for wrong, what in variants:
+        if _close(got, wrong, tol):
+            return "rows and columns swapped", (
+                f"your {ex.name} gives {what}. The first index runs over rows "
+                "(r, a, H, k1, N1), the second over columns (c, b, W, k2, N2)."
+            )
+    return None
+
+
+def _scaled(ex, got, args, expected, tol):
+    c = float(np.vdot(got, expected) / np.vdot(expected, expected))
+    if not _close(got, c * expected, tol) or abs(c - 1) <= tol:
+        return None
+    n = round(1 / abs(c))
+    factor = f"{'-' * (c < 0)}1/{n}" if abs(c) < 1 and abs(abs(c) * n - 1) < 1e-9 else f"{c:.6g}"
+    if abs(c + 1) <= tol:
+        hint = "A sign is wrong."
+    elif abs(c) < 1:
+        hint = f"Did you divide, or average (np.mean) instead of summing? {ex.result} is a sum."
+    else:
+        hint = "Look for an extra factor, or terms added more than once."
+    return (
+        f"off by a factor of {factor}",
+        f"your {ex.name} gives {factor} times {ex.result}. {hint}",
+    )
+
+
+def _border(ex, got, args, expected, tol):
+    # Only dL/dx has a border: its entries there sum fewer terms (windows missing from dy).
+    if ex is not _GRAD_X:
+        return None
+    k1, k2 = args["w"].shape
+    inner = (slice(k1 - 1, got.shape[0] - k1 + 1), slice(k2 - 1, got.shape[1] - k2 + 1))
+    if got[inner].size in (0, got.size) or not _close(got[inner], expected[inner], tol):
+        return None
+    i = tuple(np.argwhere(np.abs(got - expected) > tol * np.abs(expected).max())[0])
+    return "wrong border", (
+        f"your grad_x is right inside but not near the edges, e.g. at {_index(i)} dL/dx is "
+        f"{_num(expected[i])}, yours {_num(got[i])}. A border pixel of x is in fewer windows: "
+        f"terms whose window (r' - a, c' - b) is outside dy are zero, so {_pad_dy(k1, k2)}."
+    )
+
+
+def _shifted(ex, got, args, expected, tol):
+    n1, n2 = expected.shape
+    shifts = [(i, j) for i in range(-2, 3) for j in range(-2, 3) if (i, j) != (0, 0)]
+    for i, j in sorted(shifts, key=lambda s: abs(s[0]) + abs(s[1])):
+        if (n1 - abs(i)) * (n2 - abs(j)) < 2:
+            continue
+        mine = got[max(i, 0) : n1 + min(i, 0), max(j, 0) : n2 + min(j, 0)]
+        right = expected[max(-i, 0) : n1 + min(-i, 0), max(-j, 0) : n2 + min(-j, 0)]
+        if _close(mine, right, tol):
+            moves = [_count(abs(i), "row") + (" down" if i > 0 else " up")] * (i != 0)
+            moves += [_count(abs(j), "column") + (" right" if j > 0 else " left")] * (j != 0)
+            return "shifted", (
+                f"your {ex.name}'s result is {ex.result} moved {' and '.join(moves)}. Look for "
+                "an index off by one (r + a + 1, range(1, ...)), a slice or padding starting "
+                "one too early or late, or np.roll."
+            )
+    return None
+
+
+def _largest_error(ex, got, args, expected, tol):
+    error = np.abs(got - expected)
+    i = np.unravel_index(np.argmax(error), got.shape)
+    wrong = error > tol * np.abs(expected).max()
+    rows, cols = np.flatnonzero(wrong.any(axis=1)), np.flatnonzero(wrong.any(axis=0))
+    notes = [f"{int(wrong.sum())} of {got.size} entries are wrong"]
+    if len(rows) < got.shape[0]:
+        notes.append(f"all in {'row' + 's' * (len(rows) > 1)} {', '.join(map(str, rows))}")
+    if len(cols) < got.shape[1]:
+        notes.append(f"all in {'column' + 's' * (len(cols) > 1)} {', '.join(map(str, cols))}")
+    if not np.any(got[wrong]):
+        notes.append("yours is 0 at all of them, as if no loop reached them")
+    if got.dtype.kind in "biu":
+        notes.append(f"your result has dtype {got.dtype}, which drops fractions")
+    return "wrong values", (
+        f"largest error {error[i]:.3g} at {_index(i)}, where {ex.result} is {_num(expected[i])} "
+        f"and yours {_num(got[i])}; {'; '.join(notes)}. Work a small case by hand with "
+        f"{ex.formula}."
+    )
+
+
+def _check_values(ex, got, expected, args, where):
+    # Relative to the result's scale: loose enough for float32 round-off, tight for float64.
+    tol = max(1e-9, 100 * float(np.finfo(got.dtype).eps)) if got.dtype.kind == "f" else 1e-9
+    # NaN and inf first: they would upset the comparisons.
+    if np.isfinite(got).all() and _close(got, expected, tol):
+        return
+    steps = (_not_finite, _zeros, _named, _transposed, _scaled, _border, _shifted, _largest_error)
+    for diagnose in steps:  # each gives (name, explanation) if it recognises the mistake
+        found = diagnose(ex, got, args, expected, tol)
+        if found:
+            raise AssertionError(f"{found[0]} ({where}): {found[1]}")
+
+
+def _check(ex, fn):
+    if not callable(fn):
+        raise TypeError(
+            f"check_{ex.name} expects your function itself, as in check_{ex.name}({ex.name}); "
+            f"got a {type(fn).__name__}"
+        )
+    rng = np.random.default_rng(SEED)
+    for H, W, k1, k2 in CASES:
+        args = {
+            "x": rng.standard_normal((H, W)),
+            "w": rng.standard_normal((k1, k2)),
+            "dy": rng.standard_normal((H - k1 + 1, W - k2 + 1)),
+        }
+        args = {name: args[name] for name in ex.args}
+        where = ", ".join(f"{name} of shape {args[name].shape}" for name in ex.args)
+        expected = ex.answer(*args.values())
+        got = _as_array(ex, _call(ex, fn, args, where), where)
+        _check_shape(ex, got, expected.shape, (H, W, k1, k2), where)
+        _check_values(ex, got, expected, args, where)
+    print(
+        f"check_{ex.name}: correct on {len(CASES)} cases, including non-square images and "
+        "kernels and a 1x1 filter."
+    )
+
+
+def check_conv2d(fn):
+    """Check a student's forward pass ``fn(x, w)``, the "valid" cross-correlation.
+
+    Parameters
+    ----------
+    fn : callable
+        Called as ``fn(x, w)`` with float64 arrays x of shape (H, W) and w of shape (k1, k2),
+        on six cases; must return y of shape (N1, N2), any real dtype or nested lists.
+
+    Returns
+    -------
+    None
+        Prints one line when every case is right.
+
+    Raises
+    ------
+    AssertionError
+        Naming the mistake in the first failing case: an exception in ``fn``, an input changed
+        in place, no array, the wrong shape, a flipped kernel, rows and columns swapped, a
+        constant factor, a shift, or else the largest error and where.
+    TypeError
+        If ``fn`` is not callable.
+    """
+    _check(_CONV2D, fn)
+
+
+def check_grad_w(fn):
+    """Check a student's ``fn(x, dy)``, dL/dw of shape (k1, k2), like :func:`check_conv2d`.
+
+    dy = dL/dy has the shape of y, (N1, N2). Also recognises a flipped dy or result.
+    """
+    _check(_GRAD_W, fn)
+
+
+def check_grad_x(fn):
+    """Check a student's ``fn(dy, w)``, dL/dx of shape (H, W), like :func:`check_conv2d`.
+
+    Also recognises a missing or half flip of w, and a wrong border (dy not zero-padded, or the
+    "valid" size instead of the "full" one).
+    """
+    _check(_GRAD_X, fn)
