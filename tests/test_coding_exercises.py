@@ -1,0 +1,49 @@
+"""The code in the chapters' coding-exercise solutions passes the checkers the exercises name."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from convlib import exercises
+
+ROOT = Path(__file__).resolve().parents[1]
+CHECKERS = {
+    "conv2d": exercises.check_conv2d,
+    "grad_w": exercises.check_grad_w,
+    "grad_x": exercises.check_grad_x,
+}
+
+
+def solution_code():
+    """(notebook, label, code) for every python block inside a solution directive."""
+    found = []
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            text = "".join(cell["source"]) if cell["cell_type"] == "markdown" else ""
+            for label, body in re.findall(r"````\{solution\} (\S+)\n(.*?)\n````", text, flags=re.S):
+                for code in re.findall(r"```python\n(.*?)```", body, flags=re.S):
+                    found.append((path.name, label, code))
+    return found
+
+
+SOLUTIONS = solution_code()
+
+
+def test_three_chapters_have_coding_exercises():
+    assert {label for _, label, _ in SOLUTIONS} >= {"ex-forward-code", "ex-dw-code", "ex-dx-code"}
+
+
+@pytest.mark.parametrize("notebook, label, code", SOLUTIONS, ids=[s[1] for s in SOLUTIONS])
+def test_solution_passes_its_checker(notebook, label, code, capsys):
+    namespace = {}
+    exec(compile(code, f"{notebook}:{label}", "exec"), namespace)
+    checked = 0
+    for name, function in namespace.items():
+        kind = next((k for k in CHECKERS if name == k or name.startswith(k + "_")), None)
+        if kind and callable(function):
+            CHECKERS[kind](function)  # raises AssertionError with a diagnosis if wrong
+            checked += 1
+    assert checked, f"{label}: no conv2d / grad_w / grad_x function in the solution"
+    assert capsys.readouterr().out.count("correct on") == checked
