@@ -11,7 +11,7 @@ TEST_STAMP := $(VENV)/.test-requirements
 CACHE_STAMP := _build/.convlib-sources
 MATHJAX := _build/npm/node_modules/mathjax/es5/tex-mml-chtml.js
 
-.PHONY: book test lint benchmark student clean
+.PHONY: book test lint benchmark student assignments clean
 
 book: $(BOOK_STAMP) $(CACHE_STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
@@ -38,6 +38,10 @@ student: $(BOOK_STAMP) $(CACHE_STAMP)
 	$(BIN)/jupyter-book build . --config $(STUDENT)/_config.yml --path-output $(STUDENT) \
 		-W -n --keep-going
 	rm -rf $(STUDENT)/html && cp -r $(STUDENT)/_build/html $(STUDENT)/html
+
+# The autograded assignment: student notebook and autograder zip in _build/assignments/.
+assignments: $(TEST_STAMP)
+	$(BIN)/python assignments/build.py
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

@@ -8,13 +8,22 @@ settings.register_profile(
 settings.load_profile("default")
 
 
+_SESSION_START = []
+
+
+def pytest_sessionstart(session):
+    import time
+
+    _SESSION_START.append(time.time())
+
+
 def pytest_terminal_summary(terminalreporter):
-    """Report the heaviest page of the built site, measured by the browser tests."""
+    """Report the heaviest page of the built site, if the browser tests measured it just now."""
     import json
     from pathlib import Path
 
     sizes = Path(__file__).resolve().parents[1] / "_build" / "screenshots" / "page-sizes.json"
-    if sizes.exists():
+    if sizes.exists() and sizes.stat().st_mtime >= _SESSION_START[0]:
         pages = json.loads(sizes.read_text())
         if pages:
             page, size = max(pages.items(), key=lambda item: item[1])
