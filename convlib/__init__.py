@@ -9,6 +9,10 @@ The top-level functions are vectorised NumPy (:mod:`convlib.fast`). Beside them:
 - :mod:`convlib.gradcheck`: central differences, relative error and the adjoint test;
 - :mod:`convlib.shapes`: argument checks and the output-size rule;
 - :mod:`convlib.windows`: which windows hold a pixel, and both gradients one term at a time;
+- :mod:`convlib.matrix`: the convolution as a matrix, vec(y) = W vec(x), and im2col;
+- :mod:`convlib.exercises`: checkers for students' code that name the mistake;
+- :mod:`convlib.frames`, :mod:`convlib.svg`, :mod:`convlib.player`, :mod:`convlib.widgets`: the
+  animations, as data, as SVG, as a kernel-free player and as live widgets;
 - :mod:`convlib.drawing` (with :mod:`convlib.grids`): the book's figures. It needs matplotlib and
   is imported on its own: ``from convlib import drawing``.
 """

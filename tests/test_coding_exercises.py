@@ -1,7 +1,8 @@
-"""The code in the chapters' coding-exercise solutions passes the checkers the exercises name."""
+"""The code in the exercise solutions runs, and coding exercises pass the checkers they name."""
 
 import json
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ def solution_code():
             text = "".join(cell["source"]) if cell["cell_type"] == "markdown" else ""
             for label, body in re.findall(r"````\{solution\} (\S+)\n(.*?)\n````", text, flags=re.S):
                 for code in re.findall(r"```python\n(.*?)```", body, flags=re.S):
-                    found.append((path.name, label, code))
+                    found.append((path.name, label, textwrap.dedent(code)))
     return found
 
 
@@ -45,5 +46,6 @@ def test_solution_passes_its_checker(notebook, label, code, capsys):
         if kind and callable(function):
             CHECKERS[kind](function)  # raises AssertionError with a diagnosis if wrong
             checked += 1
-    assert checked, f"{label}: no conv2d / grad_w / grad_x function in the solution"
-    assert capsys.readouterr().out.count("correct on") == checked
+    if label.endswith("-code"):  # a coding exercise: its functions must pass the checkers
+        assert checked, f"{label}: no conv2d / grad_w / grad_x function in the solution"
+        assert capsys.readouterr().out.count("correct on") == checked

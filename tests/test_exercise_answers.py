@@ -1,12 +1,20 @@
-"""Every number stated in the chapters' exercise solutions, recomputed (tests/data/)."""
+"""Every number stated in the chapters' exercise solutions, recomputed (scripts in tests/data/)."""
 
 import runpy
 from pathlib import Path
 
-DATA = Path(__file__).parent / "data"
+import pytest
+
+SCRIPTS = sorted((Path(__file__).parent / "data").glob("*_answers.py"))
 
 
-def test_every_number_in_the_solutions():
-    # The script recomputes each array copied from a solution, with loops and with convlib, and
-    # asserts they agree; it raises AssertionError at the first wrong number.
-    runpy.run_path(str(DATA / "exercise_answers.py"), run_name="exercise_answers")
+def test_every_chapter_has_its_answers_checked():
+    chapters = sorted((Path(__file__).parents[1] / "chapters").glob("*.ipynb"))
+    assert len(SCRIPTS) >= 4 and chapters, SCRIPTS
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)
+def test_every_number_in_the_solutions(script, capsys):
+    # Each script recomputes the arrays and numbers copied from the solutions, with loops, NumPy
+    # and convlib, and asserts they agree: it raises AssertionError at the first wrong number.
+    runpy.run_path(str(script), run_name="__main__")
