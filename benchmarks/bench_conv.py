@@ -11,10 +11,16 @@ spinning after a call and would slow the next library down). A block warms up, t
 sample. The whole set of blocks is repeated ``--rounds`` times and the lowest round median is
 kept, because bursts on the host slow whole blocks by 2-5x. Only ratios measured in the same run
 mean anything: compare rows of one table, never tables of different runs.
+
+``--sweep`` adds a kernel-size sweep (direct ``convlib.conv2d`` against ``convlib.fft.conv2d_fft``)
+and the reference loops on a small batched layer; ``--json PATH`` runs these too and writes every
+measured number to PATH (the book's chapter "Making it fast" reads ``benchmarks/results.json``).
 """
 
 import argparse
+import json
 import os
+import platform
 import statistics
 import sys
 import time
@@ -25,6 +31,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import convlib  # noqa: E402  (the repository's convlib, even when not installed)
+from convlib.fft import conv2d_fft  # noqa: E402
 
 try:
     import torch
@@ -75,6 +82,15 @@ SHAPES = {
     "E": Shape("E", 8, 64, 128, 56, 56, 3, 2, 1),
 }
 REFERENCE_SHAPES = {"A"}  # the loops take seconds per call beyond these
+
+# The kernel-size sweep: the same images, square kernels of growing size k.
+SWEEP_KERNELS = (1, 3, 5, 9, 15, 25, 41)
+SWEEPS = {
+    "single channel": Shape("single channel", 1, 1, 1, 128, 128, 0, 1, 0, single_channel=True),
+    "16 channels": Shape("16 channels", 4, 16, 16, 64, 64, 0, 1, 0),
+}
+# A small batched layer on which the reference loops (7 nested loops) take tens of milliseconds.
+LOOPS_SHAPE = Shape("loops", 2, 3, 4, 16, 16, 3, 1, 0)
 
 
 def time_block(fn, samples):
@@ -149,9 +165,11 @@ def make_calls(shape, dtype, rng):
     return calls
 
 
-def run(shape_names, dtypes, rounds, samples):
+def run(shape_names, dtypes, rounds, samples, probes=None):
+    """One row per (shape, dtype, pass); ``probes`` collects every matmul probe by dtype."""
     rng = np.random.default_rng(0)
     rows = []
+    probes = {} if probes is None else probes
     for name in shape_names:
         shape = SHAPES[name]
         for dtype in dtypes:
@@ -163,6 +181,7 @@ def run(shape_names, dtypes, rounds, samples):
                 for key, call in calls.items():
                     best[key] = min(best.get(key, np.inf), time_block(call, samples))
             peak = max(peaks)
+            probes.setdefault(np.dtype(dtype).name, []).extend(peaks)
             for pass_ in ("forward", "dL/dx", "dL/dw"):
                 t = best[("convlib", pass_)]
                 gflops = shape.flops / t / 1e9
@@ -180,6 +199,14 @@ def run(shape_names, dtypes, rounds, samples):
                         "reference_x": best[("reference", pass_)] / t
                         if ("reference", pass_) in best
                         else None,
+                        "flops": shape.flops,
+                        "matmul_gflops": peak,
+                        "torch_ms": 1e3 * best[("torch", pass_)]
+                        if ("torch", pass_) in best
+                        else None,
+                        "reference_ms": 1e3 * best[("reference", pass_)]
+                        if ("reference", pass_) in best
+                        else None,
                     }
                 )
             print(
@@ -187,6 +214,114 @@ def run(shape_names, dtypes, rounds, samples):
                 file=sys.stderr,
             )
     return rows
+
+
+def sweep_arrays(shape, k, rng):
+    """x and w (float64) of one sweep point: 2-D arrays for a single channel, 4-D otherwise."""
+    if shape.single_channel:
+        return rng.standard_normal((shape.H, shape.W)), rng.standard_normal((k, k))
+    x = rng.standard_normal((shape.N, shape.C_in, shape.H, shape.W))
+    return x, rng.standard_normal((shape.C_out, shape.C_in, k, k))
+
+
+def kernel_sweep(rounds, samples):
+    """Direct conv2d against conv2d_fft for every sweep shape and kernel size, float64."""
+    rng = np.random.default_rng(1)
+    sweeps = []
+    for name, shape in SWEEPS.items():
+        rows = []
+        for k in SWEEP_KERNELS:
+            x, w = sweep_arrays(shape, k, rng)
+            direct, fft = convlib.conv2d(x, w), conv2d_fft(x, w)
+            error = convlib.gradcheck.relative_error(fft, direct)
+            if not error < 1e-12:
+                raise AssertionError(f"conv2d_fft on {name}, k={k}: relative error {error:.2g}")
+            calls = {
+                "direct": lambda x=x, w=w: convlib.conv2d(x, w),
+                "fft": lambda x=x, w=w: conv2d_fft(x, w),
+            }
+            best = {method: np.inf for method in calls}
+            for _ in range(rounds):
+                for method, call in calls.items():
+                    best[method] = min(best[method], time_block(call, samples))
+            N1 = shape.H - k + 1
+            flops = 2 * shape.N * shape.C_out * shape.C_in * k**2 * N1 * (shape.W - k + 1)
+            rows.append(
+                {
+                    "k": k,
+                    "direct_ms": 1e3 * best["direct"],
+                    "fft_ms": 1e3 * best["fft"],
+                    "flops": flops,
+                    "fft_error": error,
+                }
+            )
+            print(f"  swept {name} k={k}", file=sys.stderr)
+        fields = ("N", "C_in", "C_out", "H", "W")
+        sweeps.append({"name": name, **{f: getattr(shape, f) for f in fields}, "rows": rows})
+    return sweeps
+
+
+def loops_timing(rounds, samples):
+    """The reference loops against the vectorised functions on LOOPS_SHAPE, float64."""
+    shape, rng = LOOPS_SHAPE, np.random.default_rng(2)
+    x = rng.standard_normal((shape.N, shape.C_in, shape.H, shape.W))
+    w = rng.standard_normal((shape.C_out, shape.C_in, shape.k, shape.k))
+    dy = rng.standard_normal(convlib.conv2d(x, w).shape)
+    pairs = {
+        "forward": (lambda: convlib.reference.conv2d(x, w), lambda: convlib.conv2d(x, w)),
+        "dL/dx": (
+            lambda: convlib.reference.conv2d_grad_x(dy, w),
+            lambda: convlib.conv2d_grad_x(dy, w),
+        ),
+        "dL/dw": (
+            lambda: convlib.reference.conv2d_grad_w(x, dy),
+            lambda: convlib.conv2d_grad_w(x, dy),
+        ),
+    }
+    rows = []
+    for pass_, (loops, vectorised) in pairs.items():
+        error = convlib.gradcheck.relative_error(loops(), vectorised())
+        if not error < 1e-12:
+            raise AssertionError(
+                f"reference {pass_} on the loops shape: relative error {error:.2g}"
+            )
+        t_loops = min(time_block(loops, samples) for _ in range(rounds))
+        t_vec = min(time_block(vectorised, samples) for _ in range(rounds))
+        rows.append(
+            {
+                "pass": pass_,
+                "reference_ms": 1e3 * t_loops,
+                "convlib_ms": 1e3 * t_vec,
+                "ratio": t_loops / t_vec,
+            }
+        )
+    fields = ("N", "C_in", "C_out", "H", "W", "k")
+    return {**{f: getattr(shape, f) for f in fields}, "flops": shape.flops, "rows": rows}
+
+
+def sweep_markdown(sweeps, loops):
+    lines = [
+        "| sweep | k | FLOPs (direct) | direct ms | FFT ms | direct ÷ FFT |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for sweep in sweeps:
+        for r in sweep["rows"]:
+            lines.append(
+                f"| {sweep['name']} | {r['k']} | {r['flops']:.3g} | {r['direct_ms']:.3f} | "
+                f"{r['fft_ms']:.3f} | {r['direct_ms'] / r['fft_ms']:.2f} |"
+            )
+    lines += [
+        "",
+        "| loops layer | pass | reference ms | convlib ms | reference ÷ convlib |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for r in loops["rows"]:
+        lines.append(
+            f"| N={loops['N']}, C_in={loops['C_in']}, C_out={loops['C_out']}, "
+            f"{loops['H']}x{loops['W']}, {loops['k']}x{loops['k']} | {r['pass']} | "
+            f"{r['reference_ms']:.2f} | {r['convlib_ms']:.3f} | {r['ratio']:.0f} |"
+        )
+    return "\n".join(lines)
 
 
 def markdown(rows):
@@ -242,7 +377,17 @@ def main(argv=None):
     parser.add_argument("--samples", type=int, default=7)
     parser.add_argument("--dtypes", default="float64,float32")
     parser.add_argument("--no-frames", action="store_true", help="skip the animation frame times")
+    parser.add_argument(
+        "--sweep",
+        action="store_true",
+        help="also time direct against FFT over kernel sizes, and the reference loops",
+    )
+    parser.add_argument("--sweep-rounds", type=int, default=2, help="rounds for the sweep")
+    parser.add_argument(
+        "--json", metavar="PATH", help="also write every measured number to PATH (implies --sweep)"
+    )
     args = parser.parse_args(argv)
+    started = time.time()
 
     print("# convlib benchmark\n")
     print(
@@ -257,7 +402,8 @@ def main(argv=None):
     for name in args.shapes:
         print(f"- {name}: {SHAPES[name].describe()}, {SHAPES[name].flops / 1e6:.1f} MFLOP per pass")
     dtypes = [np.dtype(d).type for d in args.dtypes.split(",")]
-    rows = run(args.shapes, dtypes, args.rounds, args.samples)
+    probes = {}
+    rows = run(args.shapes, dtypes, args.rounds, args.samples, probes)
     print()
     print(markdown(rows))
     print(
@@ -265,9 +411,57 @@ def main(argv=None):
         "FLOPs per pass; % of matmul divides it by NumPy's 1024³ matrix product in the same dtype "
         "and run."
     )
+    sweeps = loops = None
+    if args.sweep or args.json:
+        sweeps = kernel_sweep(args.sweep_rounds, args.samples)
+        loops = loops_timing(args.sweep_rounds, args.samples)
+        print("\n## Kernel sweep (float64): direct conv2d against conv2d_fft\n")
+        print(sweep_markdown(sweeps, loops))
     if not args.no_frames:
         print("\n## Animation frames (a frame update should take well under 100 ms)\n")
         print(frame_times())
+    if args.json:
+        results = {
+            "environment": {
+                "numpy": np.__version__,
+                "torch": None if torch is None else torch.__version__,
+                "torch_threads": None if torch is None else torch.get_num_threads(),
+                "python": platform.python_version(),
+                "cpus": os.cpu_count(),
+                "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
+                "OPENBLAS_L2_SIZE": os.environ.get("OPENBLAS_L2_SIZE"),
+                "rounds": args.rounds,
+                "samples": args.samples,
+                "sweep_rounds": args.sweep_rounds,
+                "date": time.strftime("%Y-%m-%d"),
+                "seconds": round(time.time() - started),
+            },
+            "shapes": {
+                name: {
+                    "N": s.N,
+                    "C_in": s.C_in,
+                    "C_out": s.C_out,
+                    "H": s.H,
+                    "W": s.W,
+                    "k": s.k,
+                    "stride": s.stride,
+                    "padding": s.padding,
+                    "N1": s.out,
+                    "flops": s.flops,
+                    "single_channel": s.single_channel,
+                }
+                for name, s in SHAPES.items()
+                if name in args.shapes
+            },
+            "matmul_gflops": {
+                dtype: {"max": max(values), "all": values} for dtype, values in probes.items()
+            },
+            "passes": rows,
+            "kernel_sweep": sweeps,
+            "loops": loops,
+        }
+        Path(args.json).write_text(json.dumps(results, indent=1) + "\n")
+        print(f"\nwrote {args.json}", file=sys.stderr)
 
 
 if __name__ == "__main__":

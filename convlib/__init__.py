@@ -10,6 +10,7 @@ The top-level functions are vectorised NumPy (:mod:`convlib.fast`). Beside them:
 - :mod:`convlib.shapes`: argument checks and the output-size rule;
 - :mod:`convlib.windows`: which windows hold a pixel, and both gradients one term at a time;
 - :mod:`convlib.matrix`: the convolution as a matrix, vec(y) = W vec(x), and im2col;
+- :mod:`convlib.fft`: the forward pass through the FFT; :mod:`convlib.perfplots`: timing plots;
 - :mod:`convlib.exercises`: checkers for students' code that name the mistake;
 - :mod:`convlib.frames`, :mod:`convlib.svg`, :mod:`convlib.player`, :mod:`convlib.widgets`: the
   animations, as data, as SVG, as a kernel-free player and as live widgets;
