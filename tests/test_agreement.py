@@ -14,19 +14,27 @@ from convlib.gradcheck import relative_error
 # float64 round-off for sums of a few hundred products of standard normals.
 ROUND_OFF = 1e-13
 
-# The fast forward pass (also used by dL/dx at stride 1) picks a formulation by channel count;
-# the small shapes drawn here would only ever take one route, so the tests force each in turn.
-ROUTES = st.sampled_from(["shift", "windows"])
+# The fast forward pass (also used by dL/dx at stride 1) picks a formulation by channel count and
+# stride; the small shapes drawn here would take only some routes, so the tests force each in turn
+# wherever it applies.
+ROUTES = st.sampled_from(["taps", "shift", "windows"])
 
 
 @contextmanager
 def route(name):
-    saved = fast.SHIFT_MIN_CHANNELS
-    fast.SHIFT_MIN_CHANNELS = 1 if name == "shift" else 10**9
+    def forced(g):
+        if name == "taps" and g.C_in == g.C_out == 1:
+            return "taps"
+        if name == "shift" and g.stride == (1, 1):
+            return "shift"
+        return "windows"
+
+    saved = fast._route
+    fast._route = forced
     try:
         yield
     finally:
-        fast.SHIFT_MIN_CHANNELS = saved
+        fast._route = saved
 
 
 @given(configs(), st.sampled_from(LAYOUTS), ROUTES, st.integers(0, 2**32 - 1))
