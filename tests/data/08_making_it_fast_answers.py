@@ -70,13 +70,13 @@ single, multi = results["kernel_sweep"]
 assert single["H"] == 128 and single["C_in"] == 1
 r9 = next(r for r in single["rows"] if r["k"] == 9)
 assert r9["flops"] == 2 * 81 * 120**2 == 2_332_800
-assert round(r9["direct_ms"], 2) == 1.91 and round(r9["fft_ms"], 2) == 0.25
-assert round(r9["flops"] / r9["direct_ms"] / 1e6, 1) == 1.2
-assert round(fft / r9["fft_ms"] / 1e6, 1) == 7.2
-assert round((fft / r9["fft_ms"]) / (r9["flops"] / r9["direct_ms"])) == 6
+assert round(r9["direct_ms"], 2) == 0.74 and round(r9["fft_ms"], 2) == 0.25
+assert round(r9["flops"] / r9["direct_ms"] / 1e6, 1) == 3.2
+assert round(fft / r9["fft_ms"] / 1e6, 1) == 7.0
+assert round((fft / r9["fft_ms"]) / (r9["flops"] / r9["direct_ms"])) == 2
 from convlib.perfplots import crossing  # noqa: E402
 
-assert crossing(single["rows"]) == 3 and crossing(multi["rows"]) == 9
+assert crossing(single["rows"]) == 5 and crossing(multi["rows"]) == 9
 # part 3
 assert (multi["N"], multi["C_in"], multi["C_out"], multi["H"]) == (4, 16, 16, 64)
 transforms = 4 * 16 + 16 * 16 + 4 * 16
@@ -86,9 +86,9 @@ assert products == 17_301_504 and 47_185_920 + products == 64_487_424
 r3 = next(r for r in multi["rows"] if r["k"] == 3)
 assert r3["flops"] == 70_852_608 > 64_487_424
 direct_gflops = [r["flops"] / r["direct_ms"] / 1e6 for r in multi["rows"] if r["k"] >= 3]
-assert round(min(direct_gflops)) == 16 and round(max(direct_gflops)) == 35, direct_gflops
+assert round(min(direct_gflops)) == 17 and round(max(direct_gflops)) == 46, direct_gflops
 fft_gflops = [64_487_424 / r["fft_ms"] / 1e6 for r in multi["rows"]]
-assert round(min(fft_gflops), 1) == 6.7 and round(max(fft_gflops), 1) == 7.9, fft_gflops
+assert round(min(fft_gflops), 1) == 6.9 and round(max(fft_gflops), 1) == 8.1, fft_gflops
 
 # ex-fast-winograd
 rng = np.random.default_rng(0)
@@ -118,13 +118,13 @@ assert np.allclose(tiles, convlib.conv2d(x10[None], g[None])[0])
 passes = {(r["shape"], r["dtype"], r["pass"]): r for r in results["passes"]}
 vs = {k: r["vs_torch"] for k, r in passes.items()}
 cd64 = [vs[s, "float64", p] for s in "CD" for p in ("forward", "dL/dw")]
-assert round(min(cd64), 2) == 0.74 and round(max(cd64), 2) == 0.87
+assert round(min(cd64), 2) == 0.76 and round(max(cd64), 2) == 0.95
 e64 = [vs["E", "float64", p] for p in ("forward", "dL/dw")]
 assert round(min(e64), 1) == 1.2 and round(max(e64), 1) == 1.7
 dx64 = [vs[s, "float64", "dL/dx"] for s in "CDE"]
-assert 2 <= min(dx64) and max(dx64) < 4.5
+assert 2 <= min(dx64) and max(dx64) < 4.5  # "2-4.5 times slower"
 f32 = [vs[s, "float32", p] for s in "CDE" for p in ("forward", "dL/dw", "dL/dx")]
-assert 1.8 <= min(f32) and max(f32) < 5
+assert round(min(f32), 1) == 1.8 and round(max(f32), 1) == 5.1
 share = {k: r["of_matmul"] for k, r in passes.items()}
 de = [
     share[s, d, p]
@@ -132,27 +132,27 @@ de = [
     for d in ("float64", "float32")
     for p in ("forward", "dL/dw", "dL/dx")
 ]
-assert round(100 * min(de)) == 27 and round(100 * max(de)) == 52
+assert round(100 * min(de)) == 28 and round(100 * max(de)) == 56
 c = [share["C", d, p] for d in ("float64", "float32") for p in ("forward", "dL/dw", "dL/dx")]
-assert round(100 * min(c)) == 13 and round(100 * max(c)) == 23
+assert round(100 * min(c)) == 13 and round(100 * max(c)) == 24
 f32_share = [share[s, "float32", p] for s in "CDE" for p in ("forward", "dL/dw", "dL/dx")]
-assert round(100 * min(f32_share)) == 13 and round(100 * max(f32_share)) == 46
+assert round(100 * min(f32_share)) == 13 and round(100 * max(f32_share)) == 43
 torch_dx = [passes[s, "float64", "dL/dx"] for s in "CDE"]
 torch_dx_share = [r["flops"] / r["torch_ms"] / 1e6 / r["matmul_gflops"] for r in torch_dx]
-assert 0.6 < min(torch_dx_share) and max(torch_dx_share) < 0.72  # "about two thirds"
+assert 0.6 < min(torch_dx_share) and max(torch_dx_share) < 0.78  # "two thirds to three quarters"
 torch_f32 = [passes[s, "float32", "forward"] for s in "CDE"]
 torch_f32_share = [r["flops"] / r["torch_ms"] / 1e6 / r["matmul_gflops"] for r in torch_f32]
-assert round(100 * min(torch_f32_share)) == 78 and round(100 * max(torch_f32_share)) == 94
+assert round(100 * min(torch_f32_share)) == 77 and round(100 * max(torch_f32_share)) == 101
 loops = results["loops"]
 terms = 2 * 4 * 3 * 14 * 14 * 9
 assert loops["flops"] == 2 * terms
 ns = [1e6 * r["reference_ms"] / terms for r in loops["rows"]]
 assert 300 < min(ns) and max(ns) < 520  # "a third to half a microsecond"
 assert (
-    200 <= min(r["ratio"] for r in loops["rows"]) and max(r["ratio"] for r in loops["rows"]) < 240
+    200 <= min(r["ratio"] for r in loops["rows"]) and max(r["ratio"] for r in loops["rows"]) < 500
 )
 single_gflops = [r["flops"] / r["direct_ms"] / 1e6 for r in single["rows"] if r["k"] >= 3]
-assert max(single_gflops) < 1.3  # "about 1 GF/s"
+assert 2.5 < min(single_gflops) and max(single_gflops) < 3.5  # "about 3 GF/s"
 assert results["shapes"]["A"]["flops"] == 18_432
 assert results["matmul_gflops"]["float32"]["max"] / results["matmul_gflops"]["float64"]["max"] > 2
 print("all numbers in the solutions of 08_making_it_fast check out")
