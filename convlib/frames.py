@@ -27,6 +27,8 @@ __all__ = [
     "Box",
     "Panel",
     "Frame",
+    "fmt",
+    "factor",
     "forward_frames",
     "weight_gradient_frames",
     "input_gradient_frames",
@@ -66,13 +68,22 @@ class Frame:
     extra: dict = field(default_factory=dict)  # facts the tests and views may read
 
 
-def _fmt(value):
-    value = float(value) + 0.0  # never "-0"
-    return str(int(value)) if value == round(value) and abs(value) < 1e6 else f"{value:.3g}"
+def fmt(value, digits=3):
+    """Integers in full, other numbers to ``digits`` significant digits; never "-0"."""
+    value = float(value) + 0.0
+    if np.isfinite(value) and value == round(value) and abs(value) < 1e6:
+        return str(int(value))
+    return f"{value:.{digits}g}"
+
+
+def factor(value):
+    """:func:`fmt`, in parentheses when negative: a factor of a written-out product."""
+    text = fmt(value)
+    return f"({text})" if text.startswith("-") else text
 
 
 def _times(u, v):
-    return f"{_fmt(u)}·{_fmt(v)}" if float(v) >= 0 else f"{_fmt(u)}·({_fmt(v)})"
+    return f"{fmt(u)}·{factor(v)}"
 
 
 def _partial(shape, done):
@@ -105,7 +116,7 @@ def forward_frames(x, w):
                         Panel("x[r+a, c+b] · w[a, b]", products, cells=tuple(np.ndindex(k1, k2))),
                         Panel("y", _partial(y.shape, done), cells=((r, c),)),
                     ),
-                    caption=f"y[{r}, {c}] = sum of the {k1 * k2} products = {_fmt(y[r, c])}",
+                    caption=f"y[{r}, {c}] = sum of the {k1 * k2} products = {fmt(y[r, c])}",
                     running_sum=float(np.sum(products)),
                     extra={"window": (r, c), "y": float(y[r, c])},
                 )
@@ -137,7 +148,7 @@ def weight_gradient_frames(x, dy, ap, bp):
                 ),
                 caption=(
                     f"window ({t.r}, {t.c}): ∂L/∂y[{t.r}, {t.c}] · x[{t.r + ap}, {t.c + bp}] = "
-                    f"{_times(t.dy, t.x)}; running sum {_fmt(t.running_sum)}"
+                    f"{_times(t.dy, t.x)}; running sum {fmt(t.running_sum)}"
                 ),
                 running_sum=t.running_sum,
                 extra={"window": (t.r, t.c), "dw": float(dw[ap, bp])},
@@ -193,7 +204,7 @@ def input_gradient_frames(dy, w, rp, cp):
                 caption=(
                     f"{label + ' ' if label else ''}window ({t.r}, {t.c}): "
                     f"∂L/∂y[{t.r}, {t.c}] · w[{t.a}, {t.b}] = {_times(t.dy, t.w)}; "
-                    f"running sum {_fmt(t.running_sum)}" + (why if i == len(terms) - 1 else "")
+                    f"running sum {fmt(t.running_sum)}" + (why if i == len(terms) - 1 else "")
                 ),
                 running_sum=t.running_sum,
                 extra={
@@ -242,7 +253,7 @@ def flip_frames(dy, w, pixels=None):
                     Panel("flip(w)", w_flip, cells=tuple(np.ndindex(k1, k2))),
                     Panel("∂L/∂x", _partial((H, W), done), cells=((rp, cp),)),
                 ),
-                caption=f"∂L/∂x[{rp}, {cp}] = sum of padded ∂L/∂y · flip(w) = {_fmt(value)}",
+                caption=f"∂L/∂x[{rp}, {cp}] = sum of padded ∂L/∂y · flip(w) = {fmt(value)}",
                 running_sum=value,
                 extra={"pixel": (rp, cp), "dx": float(dx[rp, cp])},
             )

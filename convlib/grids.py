@@ -14,6 +14,8 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.ft2font import FT2Font
 from matplotlib.patches import Rectangle
 
+# fmt and factor live with the frames, which need them without matplotlib.
+from .frames import factor, fmt
 from .windows import FIRST, LAST, MIDDLE, ONLY
 
 __all__ = [
@@ -60,19 +62,6 @@ LABEL_FONT = FontProperties(fname=Path(matplotlib.get_data_path(), "fonts/ttf/De
 CIRCLED_DIGITS_IN_FONT = {0x2460, 0x2461, 0x2462} <= set(
     FT2Font(LABEL_FONT.get_file()).get_charmap()
 )
-
-
-def fmt(value, digits=3):
-    """Integers in full, other numbers to ``digits`` significant digits; never "-0"."""
-    value = float(value) + 0.0
-    if np.isfinite(value) and value == round(value) and abs(value) < 1e6:
-        return str(int(value))
-    return f"{value:.{digits}g}"
-
-
-def factor(value):
-    text = fmt(value)
-    return f"({text})" if text.startswith("-") else text
 
 
 def detached_figure(figsize):

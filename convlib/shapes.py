@@ -10,18 +10,27 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Geometry", "output_size", "as_pair", "as_array", "result_dtype", "conv_geometry"]
+__all__ = [
+    "Geometry",
+    "output_size",
+    "is_int",
+    "as_pair",
+    "as_array",
+    "result_dtype",
+    "conv_geometry",
+]
+
+
+def is_int(value):
+    """A Python or NumPy integer, but not a bool (True is an int to Python, not a size to us)."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def as_pair(value, name):
     """Return ``value`` as a pair of ints, accepting an int or an (h, w) pair."""
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+    if is_int(value):
         return int(value), int(value)
-    if (
-        isinstance(value, (tuple, list))
-        and len(value) == 2
-        and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value)
-    ):
+    if isinstance(value, (tuple, list)) and len(value) == 2 and all(map(is_int, value)):
         return int(value[0]), int(value[1])
     raise TypeError(f"{name} must be an int or a pair of ints (h, w), got {value!r}")
 

@@ -24,8 +24,9 @@ import numpy as np
 from .fast import conv2d, conv2d_grad_w, conv2d_grad_x
 from .frames import flip_frames, forward_frames, input_gradient_frames, weight_gradient_frames
 from .grids import fmt
+from .shapes import is_int
 from .svg import frame_html
-from .windows import _check_index, _is_int
+from .windows import _check_index
 
 __all__ = [
     "AnimationWidget",
@@ -54,12 +55,12 @@ class AnimationWidget(ipw.VBox):
     def __init__(self, k1, k2, N1, N2, seed, position=()):
         sizes = {}
         for (name, hi, what), value in zip(_SIZES, (k1, k2, N1, N2), strict=True):
-            if not _is_int(value):
+            if not is_int(value):
                 raise TypeError(f"{name} must be an int in 1..{hi} ({what}), got {value!r}")
             if not 1 <= value <= hi:
                 raise ValueError(f"{name} must be in 1..{hi} ({what}), got {value}")
             sizes[name] = ipw.IntSlider(value=value, min=1, max=hi, description=name)
-        if not _is_int(seed):
+        if not is_int(seed):
             raise TypeError(f"seed must be a non-negative int, got {seed!r}")
         if seed < 0:
             raise ValueError(f"seed must be a non-negative int (for np.random), got {seed}")
@@ -377,7 +378,7 @@ def frame_update_seconds(widget, repeats=20):
     """
     if not isinstance(widget, AnimationWidget):
         raise TypeError(f"widget must be a convlib.widgets widget, got {type(widget).__name__}")
-    if not _is_int(repeats) or repeats < 1:
+    if not is_int(repeats) or repeats < 1:
         raise ValueError(f"repeats must be a positive int, got {repeats!r}")
     n, start, total = len(widget.frames), widget.step.value, 0.0
     for _ in range(repeats):

@@ -19,9 +19,9 @@ These functions list the terms of both sums in order, with a running total, for 
 
 from typing import NamedTuple
 
-import numpy as np
+import numpy as np  # noqa: F401  (the examples use it)
 
-from .shapes import as_array
+from .shapes import as_array, is_int
 
 __all__ = [
     "Window",
@@ -72,13 +72,9 @@ class WeightTerm(NamedTuple):
     running_sum: float
 
 
-def _is_int(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
 def _check_pair(shape, name, letters):
     """``shape`` as a pair of positive ints; ``letters`` names them in messages, e.g. "(k1, k2)"."""
-    if not (isinstance(shape, (tuple, list)) and len(shape) == 2 and all(map(_is_int, shape))):
+    if not (isinstance(shape, (tuple, list)) and len(shape) == 2 and all(map(is_int, shape))):
         raise TypeError(f"{name} must be a pair of ints {letters}, got {shape!r}")
     if min(shape) < 1:
         raise ValueError(f"{name} must be a pair of positive ints {letters}, got {tuple(shape)}")
@@ -87,7 +83,7 @@ def _check_pair(shape, name, letters):
 
 def _check_index(value, name, size, what):
     """``value`` as an int in 0..size-1; ``what`` says what it indexes, e.g. "a row of x"."""
-    if not _is_int(value):
+    if not is_int(value):
         raise TypeError(f"{name} must be an int ({what}), got {value!r}")
     if not 0 <= value < size:
         raise ValueError(f"{name} must be in 0..{size - 1} ({what}), got {value}")
