@@ -14,15 +14,14 @@ import http.server
 import json
 import os
 import re
-import shutil
 import threading
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlparse
 
 import pytest
 import yaml
+from needs import CHROMIUM, CHROMIUM_ARGS, ROOT, missing, playwright_or_skip, under_ci
 
-ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 MATHJAX = Path(
@@ -37,23 +36,14 @@ KNOWN_THEME_MESSAGES = (
 PAGE_SIZES = {}  # page -> bytes (HTML and images), reported at the end of the run
 
 
-def _unavailable(reason):
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"browser tests must run under CI: {reason}", pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
-
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if CHROMIUM is None:
-    _unavailable("no Chromium found: install Debian's, e.g. `sudo apt-get install chromium`")
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:
-    _unavailable("Playwright is not installed: `pip install -r requirements-test.txt`")
+sync_playwright = playwright_or_skip("browser tests")
 if not (MATHJAX / "es5" / "tex-mml-chtml.js").exists():
-    _unavailable(f"no local MathJax at {MATHJAX}: run `make test` (it runs npm install mathjax@3)")
+    missing(
+        f"no local MathJax at {MATHJAX}: run `make test` (it runs npm install mathjax@3)",
+        required=under_ci(),
+    )
 if not (SITE / "index.html").exists():
-    _unavailable("the book is not built: run `make book`")
+    missing("the book is not built: run `make book`", required=under_ci())
 
 
 def book_pages():
@@ -90,16 +80,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
-        # These flags keep Chromium from calling home, which this machine's network refuses.
-        args = [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ]
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 

@@ -6,8 +6,6 @@ widget, runs it and presses play: the frame must change, which needs the widget'
 tests when Chromium or Playwright is missing, and fails instead under CI.
 """
 
-import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -17,19 +15,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from needs import CHROMIUM, CHROMIUM_ARGS, playwright_or_skip
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:
-    sync_playwright = None
-if CHROMIUM is None or sync_playwright is None:
-    reason = (
-        "no Chromium (`sudo apt-get install chromium`) or no Playwright (requirements-test.txt)"
-    )
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"JupyterLab tests must run under CI: {reason}", pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
+sync_playwright = playwright_or_skip("JupyterLab tests")
 
 WIDGETS = ["forward_widget", "weight_gradient_widget", "boxes_widget", "flip_widget"]
 
@@ -83,7 +71,7 @@ def test_widgets_render_and_play_in_jupyterlab(lab):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            args=CHROMIUM_ARGS,
         )
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         # Everything JupyterLab needs is served locally; refuse the rest (news, fonts, ...).

@@ -4,19 +4,14 @@
 run for real there; run alone without a build, they skip and say why.
 """
 
-import os
 import re
-from pathlib import Path
 
 import pytest
+from needs import ROOT, site_or_skip
 
-SITE = Path(__file__).resolve().parents[1] / "_build" / "html"
-CHAPTERS = ["01_forward", "02_weight_gradient", "03_input_gradient", "04_together"]
-
-if not (SITE / "index.html").exists():
-    if os.environ.get("CONVLIB_REQUIRE_SITE"):
-        raise RuntimeError(f"the book is not built: no {SITE / 'index.html'} (run make book)")
-    pytest.skip("the book is not built: run make book first", allow_module_level=True)
+SITE = ROOT / "_build" / "html"
+site_or_skip(SITE, "make book")
+CHAPTERS = sorted(p.stem for p in (SITE / "chapters").glob("*.html"))
 
 
 def page(name):

@@ -5,20 +5,14 @@ builds, these tests skip and say why.
 """
 
 import html
-import os
 import re
-from pathlib import Path
 
-import pytest
+from needs import ROOT, site_or_skip
 
-ROOT = Path(__file__).resolve().parents[1]
 DEFAULT, STUDENT = ROOT / "_build" / "html", ROOT / "_build" / "student" / "html"
 
-for site, command in [(DEFAULT, "make book"), (STUDENT, "make student")]:
-    if not (site / "index.html").exists():
-        if os.environ.get("CONVLIB_REQUIRE_SITE"):
-            raise RuntimeError(f"{site} is not built (run {command})")
-        pytest.skip(f"{site} is not built: run {command}", allow_module_level=True)
+site_or_skip(DEFAULT, "make book")
+site_or_skip(STUDENT, "make student")
 
 CHAPTERS = sorted((DEFAULT / "chapters").glob("*.html"))
 
