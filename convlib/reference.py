@@ -11,9 +11,18 @@ The fast functions at the package top level must agree with these to float64 rou
 
 import numpy as np
 
+from .layers import check_pool
 from .shapes import check_forward, check_grad_w, check_grad_x, result_dtype
 
-__all__ = ["conv2d", "conv2d_grad_w", "conv2d_grad_x"]
+__all__ = [
+    "conv2d",
+    "conv2d_grad_w",
+    "conv2d_grad_x",
+    "max_pool2d",
+    "max_pool2d_grad_x",
+    "avg_pool2d",
+    "avg_pool2d_grad_x",
+]
 
 
 def correlate(x, w, N1, N2, s=(1, 1), d=(1, 1)):
@@ -114,3 +123,85 @@ def conv2d_grad_x(dy, w, x_shape=None, *, stride=1, padding=0, dilation=1):
     # The padding is not part of x: its gradient is dropped.
     dx = dxp[:, :, p1 : p1 + g.H, p2 : p2 + g.W]
     return g.from_4d(dx).astype(result_dtype(dy, w))
+
+
+# The layers around the convolution (see convlib.layers) ---------------------------------------
+
+
+def max_window(x, k1, k2, N1, N2, s=(1, 1)):
+    """y[r, c] = max_a max_b x[s1 r + a, s2 c + b]  (max-pooling, one channel)."""
+    y = np.zeros((N1, N2))
+    for r in range(N1):
+        for c in range(N2):
+            y[r, c] = x[s[0] * r, s[1] * c]
+            for a in range(k1):
+                for b in range(k2):
+                    y[r, c] = max(y[r, c], x[s[0] * r + a, s[1] * c + b])
+    return y
+
+
+def max_window_gradient(x, dy, k1, k2, s=(1, 1)):
+    """dL/dx[r', c'] = sum of dL/dy[r, c] over the windows (r, c) whose first maximum is (r', c').
+
+    Each window sends its gradient to one pixel: the first (in row-major order) where the
+    window's maximum is; every other pixel of the window does not change y[r, c].
+    """
+    N1, N2 = dy.shape
+    dx = np.zeros(x.shape)
+    for r in range(N1):
+        for c in range(N2):
+            best = (s[0] * r, s[1] * c)
+            for a in range(k1):
+                for b in range(k2):
+                    if x[s[0] * r + a, s[1] * c + b] > x[best]:  # ">": ties keep the first
+                        best = (s[0] * r + a, s[1] * c + b)
+            dx[best] += dy[r, c]
+    return dx
+
+
+def mean_window_gradient(dy, H, W, k1, k2, s=(1, 1)):
+    """dL/dx[s1 r + a, s2 c + b] += dL/dy[r, c] / (k1 k2) for every window (r, c), tap (a, b)."""
+    N1, N2 = dy.shape
+    dx = np.zeros((H, W))
+    for r in range(N1):
+        for c in range(N2):
+            for a in range(k1):
+                for b in range(k2):
+                    dx[s[0] * r + a, s[1] * c + b] += dy[r, c] / (k1 * k2)
+    return dx
+
+
+def _per_channel(p, one_channel):
+    """A single-channel loop applied to every (image, channel) of a pooling layer's x."""
+    N, C = p.x4.shape[:2]
+    return p.back(np.array([[one_channel(n, i) for i in range(C)] for n in range(N)]))
+
+
+def max_pool2d(x, size, stride=None):
+    """Max-pooling with loops; same arguments and result as :func:`convlib.layers.max_pool2d`."""
+    p = check_pool(x, size, stride)
+    y = _per_channel(p, lambda n, i: max_window(p.x4[n, i], *p.k, p.N1, p.N2, p.stride))
+    return y.astype(result_dtype(p.x4))
+
+
+def max_pool2d_grad_x(x, dy, size, stride=None):
+    """dL/dx of max-pooling with loops; as :func:`convlib.layers.max_pool2d_grad_x`."""
+    p = check_pool(x, size, stride, dy)
+    dx = _per_channel(p, lambda n, i: max_window_gradient(p.x4[n, i], p.dy4[n, i], *p.k, p.stride))
+    return dx.astype(result_dtype(p.x4, p.dy4))
+
+
+def avg_pool2d(x, size, stride=None):
+    """Average pooling with loops: a correlation with the k1 x k2 filter of entries 1/(k1 k2)."""
+    p = check_pool(x, size, stride)
+    mean = np.full(p.k, 1.0 / (p.k[0] * p.k[1]))
+    y = _per_channel(p, lambda n, i: correlate(p.x4[n, i], mean, p.N1, p.N2, p.stride))
+    return y.astype(result_dtype(p.x4))
+
+
+def avg_pool2d_grad_x(x, dy, size, stride=None):
+    """dL/dx of average pooling with loops; as :func:`convlib.layers.avg_pool2d_grad_x`."""
+    p = check_pool(x, size, stride, dy)
+    H, W = p.x4.shape[2:]
+    dx = _per_channel(p, lambda n, i: mean_window_gradient(p.dy4[n, i], H, W, *p.k, p.stride))
+    return dx.astype(result_dtype(p.x4, p.dy4))
