@@ -410,3 +410,9 @@ def check_grad_x(fn):
     "valid" size instead of the "full" one).
     """
     _check(_GRAD_X, fn)
+
+
+# The pooling checker lives in its own module (it shares nothing with the ones above).
+from .exercises_layers import check_max_pool_grad_x  # noqa: E402
+
+__all__ += ["check_max_pool_grad_x"]
