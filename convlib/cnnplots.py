@@ -49,24 +49,27 @@ def _grid_axes(fig, n, columns):
 
 
 def plot_digits(x, labels, predicted=None, columns=8):
-    """Images in a grid, each titled with its label (and the prediction, marked when wrong).
+    """Images in a grid, each titled with its label (and, when wrong, the prediction).
 
     >>> fig = plot_digits(np.zeros((3, 1, 8, 8)), [1, 2, 3], predicted=[1, 2, 5])
     >>> [ax.get_title() for ax in fig.axes]
-    ['1', '2', '3, read 5 (wrong)']
+    ['1', '2', '3\\nread as 5']
     """
     x = _images(x, "x")
     labels = _labels(labels, len(x), "labels")
     predicted = None if predicted is None else _labels(predicted, len(x), "predicted")
     columns = min(columns, len(x))
-    fig = detached_figure((1.1 * columns, 1.35 * -(-len(x) // columns)))
+    fig = detached_figure((1.2 * columns, 1.6 * -(-len(x) // columns)))
     for i, ax in enumerate(_grid_axes(fig, len(x), columns)):
         ax.imshow(x[i], cmap="gray_r", vmin=0, vmax=max(1.0, x.max()))
-        title = f"{labels[i]}"
-        if predicted is not None and predicted[i] != labels[i]:
-            title += f", read {predicted[i]} (wrong)"
-        ax.set_title(title, fontsize=9)
+        ax.set_title(_title(labels[i], None if predicted is None else predicted[i]), fontsize=10)
     return fig
+
+
+def _title(label, predicted):
+    return (
+        f"{label}" if predicted is None or predicted == label else f"{label}\nread as {predicted}"
+    )
 
 
 def plot_history(history):
@@ -133,32 +136,33 @@ def plot_filters(w, columns=8):
 
 
 def plot_saliency(x, dx, labels, predicted):
-    """Each image above its input gradient dL/dx, on a signed scale shared by all gradients.
+    """Each image above its input gradient dL/dx, each gradient scaled to its own largest size.
 
     A pixel where dL/dx < 0 (blue) is one where more ink would lower the loss, that is, make the
     network surer of the right label; where dL/dx > 0 (vermillion), more ink would raise it.
+    Gradients of confident right answers are tiny (softmax's p is close to the one-hot label), so
+    each map is divided by its own max |dL/dx|, which its title gives.
 
     >>> fig = plot_saliency(np.zeros((2, 8, 8)), np.ones((2, 8, 8)), [3, 4], [3, 9])
     >>> [ax.get_title() for ax in fig.axes[:4]]
-    ['3', '4, read 9 (wrong)', 'dL/dx', 'dL/dx']
+    ['3', '4\\nread as 9', 'max 1', 'max 1']
     """
     x, dx = _images(x, "x"), _images(dx, "dx")
     if dx.shape != x.shape:
         raise ValueError(f"dx must have the shape of x, {x.shape}, got {dx.shape}")
     labels = _labels(labels, len(x), "labels")
     predicted = _labels(predicted, len(x), "predicted")
-    limit = float(np.abs(dx).max()) or 1.0
-    fig = detached_figure((1.3 * len(x) + 0.8, 3.0))
+    fig = detached_figure((1.35 * len(x) + 1.0, 3.4))
     axes = fig.subplots(2, len(x), squeeze=False)
     for i in range(len(x)):
         top, bottom = axes[0, i], axes[1, i]
         top.imshow(x[i], cmap="gray_r", vmin=0, vmax=max(1.0, x.max()))
-        wrong = f", read {predicted[i]} (wrong)" if predicted[i] != labels[i] else ""
-        top.set_title(f"{labels[i]}{wrong}", fontsize=9)
-        image = bottom.imshow(dx[i], cmap=SIGNED, vmin=-limit, vmax=limit)
-        bottom.set_title("dL/dx", fontsize=9)
+        top.set_title(_title(labels[i], predicted[i]), fontsize=10)
+        largest = float(np.abs(dx[i]).max())
+        image = bottom.imshow(dx[i] / (largest or 1.0), cmap=SIGNED, vmin=-1, vmax=1)
+        bottom.set_title(f"max {largest:.1g}", fontsize=10)
         for ax in (top, bottom):
             ax.set_xticks([])
             ax.set_yticks([])
-    fig.colorbar(image, ax=axes[1].tolist(), shrink=0.9, label="dL/dx")
+    fig.colorbar(image, ax=axes[1].tolist(), shrink=0.9, label="dL/dx / max |dL/dx|")
     return fig

@@ -14,6 +14,7 @@ CHECKERS = {
     "conv2d": exercises.check_conv2d,
     "grad_w": exercises.check_grad_w,
     "grad_x": exercises.check_grad_x,
+    "max_pool_grad_x": exercises.check_max_pool_grad_x,
 }
 
 
@@ -47,5 +48,5 @@ def test_solution_passes_its_checker(notebook, label, code, capsys):
             CHECKERS[kind](function)  # raises AssertionError with a diagnosis if wrong
             checked += 1
     if label.endswith("-code"):  # a coding exercise: its functions must pass the checkers
-        assert checked, f"{label}: no conv2d / grad_w / grad_x function in the solution"
+        assert checked, f"{label}: no function named after a checker ({', '.join(CHECKERS)})"
         assert capsys.readouterr().out.count("correct on") == checked

@@ -22,3 +22,15 @@ def test_code_examples_run(page):
         # Every shape stated in a comment as "# (a, b)" at the end of a line must be the real one.
         for name, shape in re.findall(r"^(\w+) = .*# (\(\d+, \d+\))", block, flags=re.M):
             assert str(namespace[name].shape) == shape, (page, name)
+
+
+def test_the_instructor_page_lists_every_exercise_and_counts_them_right():
+    labels = []
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        labels += re.findall(r"\{exercise\}[^\n]*\\n\",\s*\":label: ([\w-]+)", path.read_text())
+    page = (ROOT / "instructor.md").read_text(encoding="utf-8")
+    listed = re.findall(r"^\| \d+ \| \{ref\}`([\w-]+)`", page, flags=re.M)
+    assert len(labels) > 40 and listed == labels, set(labels) ^ set(listed)
+    chapters = len(list((ROOT / "chapters").glob("*.ipynb")))
+    words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+    assert f"{len(labels)} exercises closing the {words[chapters]} chapters" in page
