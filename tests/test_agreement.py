@@ -119,3 +119,26 @@ def test_larger_layer_matches_reference():
     ]
     for vectorised, loops in pairs:
         assert relative_error(vectorised, loops) < ROUND_OFF
+
+
+@given(
+    st.integers(1, 4),
+    st.integers(1, 4),
+    st.integers(0, 3),
+    st.integers(0, 3),
+    st.integers(0, 2**32 - 1),
+)
+def test_the_notes_loops_match_the_general_loops_and_convlib(k1, k2, extra1, extra2, seed):
+    """The stride-1 loops that chapters 1-3 print are the general ones at s = d = 1."""
+    x, w = random_arrays(seed, (k1 + extra1, k2 + extra2), (k1, k2))
+    y = reference.correlate(x, w)
+    (dy,) = random_arrays(seed + 1, y.shape)
+    N1, N2 = y.shape
+    assert relative_error(y, reference.correlate_general(x, w, N1, N2)) < ROUND_OFF
+    assert relative_error(y, convlib.conv2d(x, w)) < ROUND_OFF
+    dw = reference.weight_gradient(x, dy)
+    assert relative_error(dw, reference.weight_gradient_general(x, dy, k1, k2)) < ROUND_OFF
+    assert relative_error(dw, convlib.conv2d_grad_w(x, dy)) < ROUND_OFF
+    dx = reference.input_gradient(dy, w)
+    assert relative_error(dx, reference.input_gradient_general(dy, w, *x.shape)) < ROUND_OFF
+    assert relative_error(dx, convlib.conv2d_grad_x(dy, w)) < ROUND_OFF
