@@ -12,7 +12,7 @@ TEST_STAMP := $(VENV)/.test-requirements
 CACHE_STAMP := _build/.convlib-sources
 MATHJAX := _build/npm/node_modules/mathjax/es5/tex-mml-chtml.js
 
-.PHONY: book test lint benchmark student assignments clean
+.PHONY: book test unit lint benchmark student assignments clean
 
 book: $(BOOK_STAMP) $(CACHE_STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
@@ -29,6 +29,11 @@ test: $(TEST_STAMP)
 		--prefix _build/npm mathjax@3.2.2; else echo "npm not found: browser tests will skip"; fi
 	CONVLIB_REQUIRE_SITE=1 $(BIN)/python -m pytest tests convlib chapters --nbval-lax \
 		--nbval-cell-timeout=300
+
+# The edit-test loop: the library's tests and doctests, without the slow ones (the built site,
+# the browser, fresh environments, training runs) and with fewer hypothesis examples.
+unit: $(TEST_STAMP)
+	CONVLIB_HYPOTHESIS=quick $(BIN)/python -m pytest tests convlib -m "not slow" -q
 
 # The student edition: the same sources with every solution removed (sphinx-exercise's
 # hide_solutions), built into _build/student/html.

@@ -31,11 +31,8 @@ from .grids import (
     outline,
     shade,
 )
-from .shapes import as_array
+from .shapes import as_array, check_2d, check_index, check_pair
 from .windows import (
-    _check_2d,
-    _check_index,
-    _check_pair,
     box_labels,
     windows_containing,
 )
@@ -81,12 +78,12 @@ def plot_forward(x, w, r, c):
     >>> fig.get_suptitle().splitlines()[-1]
     '= 6·1 + 7·0 + 10·0 + 11·1 = 17'
     """
-    x, w = _check_2d(x, "x", "(H, W)"), _check_2d(w, "w", "(k1, k2)")
+    x, w = check_2d(x, "x", "(H, W)"), check_2d(w, "w", "(k1, k2)")
     _check_fits(w, x, "w", "x")
     y = conv2d(x, w)
     (N1, N2), (k1, k2) = y.shape, w.shape
-    r = _check_index(r, "r", N1, f"a row of the output y, which has N1 = H - k1 + 1 = {N1} rows")
-    c = _check_index(c, "c", N2, f"a column of y, which has N2 = W - k2 + 1 = {N2} columns")
+    r = check_index(r, "r", N1, f"a row of the output y, which has N1 = H - k1 + 1 = {N1} rows")
+    c = check_index(c, "c", N2, f"a column of y, which has N2 = W - k2 + 1 = {N2} columns")
     fig, (ax_x, ax_w, ax_y) = new_figure([x.shape, w.shape, y.shape])
     color = OKABE_ITO["blue"]
     draw_grid(ax_x, x.shape, x, r"$x$")
@@ -130,12 +127,12 @@ def plot_weight_gradient(x, dy, ap, bp):
     >>> fig.get_suptitle().endswith("= 12$")  # dL/dw[0, 1] = 1 + 2 + 4 + 5
     True
     """
-    x, dy = _check_2d(x, "x", "(H, W)"), _check_2d(dy, "dy", "(N1, N2)")
+    x, dy = check_2d(x, "x", "(H, W)"), check_2d(dy, "dy", "(N1, N2)")
     _check_fits(dy, x, "dy", "x")
     dw = conv2d_grad_w(x, dy)
     (N1, N2), (k1, k2) = dy.shape, dw.shape
-    ap = _check_index(ap, "ap", k1, f"a row of w, which has k1 = H - N1 + 1 = {k1} rows")
-    bp = _check_index(bp, "bp", k2, f"a column of w, which has k2 = W - N2 + 1 = {k2} columns")
+    ap = check_index(ap, "ap", k1, f"a row of w, which has k1 = H - N1 + 1 = {k1} rows")
+    bp = check_index(bp, "bp", k2, f"a column of w, which has k2 = W - N2 + 1 = {k2} columns")
     fig, (ax_x, ax_dy, ax_dw) = new_figure([x.shape, dy.shape, dw.shape])
     color = OKABE_ITO["orange"]
     draw_grid(ax_x, x.shape, x, rf"$x$: the pixels $w[{ap}, {bp}]$ multiplies")
@@ -181,8 +178,8 @@ def plot_boxes(x_shape, w_shape, rp, cp):
     >>> [t.get_text() for t in fig.axes[1].texts]
     ['w[0,0]', '①=③']
     """
-    H, W = _check_pair(x_shape, "x_shape", "(H, W)")
-    k1, k2 = _check_pair(w_shape, "w_shape", "(k1, k2)")
+    H, W = check_pair(x_shape, "x_shape", "(H, W)")
+    k1, k2 = check_pair(w_shape, "w_shape", "(k1, k2)")
     if k1 > H or k2 > W:
         raise ValueError(f"w_shape must be no larger than x_shape {(H, W)}, got {(k1, k2)}")
     N1, N2 = H - k1 + 1, W - k2 + 1
@@ -235,7 +232,7 @@ def plot_flip(w):
     >>> fig.axes[1].texts[0].get_text().split()  # the top-left cell of w^flip
     ['w[1,2]', '5']
     """
-    w = _check_2d(w, "w", "(k1, k2)")
+    w = check_2d(w, "w", "(k1, k2)")
     k1, k2 = w.shape
     fig, (ax_w, ax_flip) = new_figure([w.shape, w.shape])
     corners = {
@@ -284,12 +281,12 @@ def plot_full_correlation(dy, w, rp, cp):
     >>> fig.get_suptitle().endswith("= 10$")  # dL/dx[1, 1] = 4 + 3 + 2 + 1
     True
     """
-    dy, w = _check_2d(dy, "dy", "(N1, N2)"), _check_2d(w, "w", "(k1, k2)")
+    dy, w = check_2d(dy, "dy", "(N1, N2)"), check_2d(w, "w", "(k1, k2)")
     (N1, N2), (k1, k2) = dy.shape, w.shape
     dx = conv2d_grad_x(dy, w)
     H, W = dx.shape
-    rp = _check_index(rp, "rp", H, f"a row of dL/dx, which has H = N1 + k1 - 1 = {H} rows")
-    cp = _check_index(cp, "cp", W, f"a column of dL/dx, which has W = N2 + k2 - 1 = {W} columns")
+    rp = check_index(rp, "rp", H, f"a row of dL/dx, which has H = N1 + k1 - 1 = {H} rows")
+    cp = check_index(cp, "cp", W, f"a column of dL/dx, which has W = N2 + k2 - 1 = {W} columns")
     padded = np.pad(dy, ((k1 - 1, k1 - 1), (k2 - 1, k2 - 1)))
     fig, (ax_pad, ax_w, ax_dx) = new_figure([padded.shape, w.shape, dx.shape])
     color = OKABE_ITO["bluish green"]
@@ -343,8 +340,8 @@ def plot_training(losses, w_true, w_learned):
             f"losses must be finite and positive for the log axis, got {bad.size} that are not, "
             f"the first at step {bad[0]}: {float(losses[bad[0]])}"
         )
-    w_true = _check_2d(w_true, "w_true", "(k1, k2)")
-    w_learned = _check_2d(w_learned, "w_learned", "(k1, k2)")
+    w_true = check_2d(w_true, "w_true", "(k1, k2)")
+    w_learned = check_2d(w_learned, "w_learned", "(k1, k2)")
     if w_learned.shape != w_true.shape:
         raise ValueError(
             f"w_learned must have the shape of w_true, {w_true.shape}, got {w_learned.shape}"

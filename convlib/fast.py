@@ -20,7 +20,12 @@ from dataclasses import replace
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .shapes import check_forward, check_grad_w, check_grad_x, result_dtype
+from .shapes import (
+    check_conv2d_args,
+    check_conv2d_grad_w_args,
+    check_conv2d_grad_x_args,
+    result_dtype,
+)
 
 __all__ = ["conv2d", "conv2d_grad_w", "conv2d_grad_x", "flip"]
 
@@ -96,11 +101,23 @@ def _forward_taps(xp, w, g):
 SHIFT_MIN_CHANNELS = 32
 
 
-def _route(g):
-    """The fastest formulation for this geometry: "taps", "shift" or "windows"."""
+def usable_routes(g):
+    """The formulations of the forward pass that can compute this geometry (a :class:`Geometry`):
+    "windows" always, "taps" for one channel in and out, "shift" at stride 1."""
+    usable = ["windows"]
     if g.C_in == 1 and g.C_out == 1:
+        usable.append("taps")
+    if g.stride == (1, 1):
+        usable.append("shift")
+    return usable
+
+
+def _route(g):
+    """The fastest usable formulation: "taps" if usable, else "shift" with enough channels."""
+    usable = usable_routes(g)
+    if "taps" in usable:
         return "taps"
-    if g.stride == (1, 1) and g.C_in >= SHIFT_MIN_CHANNELS:
+    if "shift" in usable and g.C_in >= SHIFT_MIN_CHANNELS:
         return "shift"
     return "windows"
 
@@ -148,7 +165,7 @@ def conv2d(x, w, *, stride=1, padding=0, dilation=1):
     array([[-5., -5., -5.],
            [-5., -5., -5.]])
     """
-    x, w, g = check_forward(x, w, stride, padding, dilation)
+    x, w, g = check_conv2d_args(x, w, stride, padding, dilation)
     dtype = result_dtype(x, w)
     xp = _pad(g.to_4d(x).astype(dtype, copy=False), g.padding)
     return g.from_4d(_forward(xp, g.to_4d(w).astype(dtype, copy=False), g))
@@ -201,7 +218,7 @@ def conv2d_grad_w(x, dy, w_shape=None, *, stride=1, padding=0, dilation=1):
     array([[ 8., 12.],
            [20., 24.]])
     """
-    x, dy, g = check_grad_w(x, dy, w_shape, stride, padding, dilation)
+    x, dy, g = check_conv2d_grad_w_args(x, dy, w_shape, stride, padding, dilation)
     dtype = result_dtype(x, dy)
     xp = _pad(g.to_4d(x).astype(dtype, copy=False), g.padding)
     dy4 = g.to_4d(dy).astype(dtype, copy=False)
@@ -243,7 +260,7 @@ def conv2d_grad_x(dy, w, x_shape=None, *, stride=1, padding=0, dilation=1):
            [ 4., 10.,  6.],
            [ 3.,  7.,  4.]])
     """
-    dy, w, g = check_grad_x(dy, w, x_shape, stride, padding, dilation)
+    dy, w, g = check_conv2d_grad_x_args(dy, w, x_shape, stride, padding, dilation)
     dtype = result_dtype(dy, w)
     dy4, w4 = g.to_4d(dy).astype(dtype, copy=False), g.to_4d(w).astype(dtype, copy=False)
     (s1, s2), (d1, d2), (p1, p2) = g.stride, g.dilation, g.padding

@@ -16,7 +16,7 @@ relative to each output's own terms.
 
 import numpy as np
 
-from .shapes import as_pair, check_forward, result_dtype
+from .shapes import as_pair, check_conv2d_args, result_dtype
 
 __all__ = ["conv2d_fft", "fast_size"]
 
@@ -79,7 +79,7 @@ def conv2d_fft(x, w, *, stride=1, padding=0, dilation=1):
     array([[-5., -5., -5.],
            [-5., -5., -5.]])
     """
-    x, w, g = check_forward(x, w, stride, padding, dilation)
+    x, w, g = check_conv2d_args(x, w, stride, padding, dilation)
     for name, value in (("stride", stride), ("dilation", dilation)):
         if as_pair(value, name) != (1, 1):
             raise ValueError(

@@ -1,11 +1,11 @@
 """The book's four animations as plain data: a list of frames, each a few annotated arrays.
 
 Nothing here draws. A frame says which arrays to show, which cells to highlight, which windows
-to outline and with what label, and what the running sum is; :mod:`convlib.animation` turns
-frames into pictures (a JavaScript player for the static website) and :mod:`convlib.widgets` into
-live Jupyter widgets. Keeping the logic here lets the tests check it on its own: the last running
-sum is convlib's gradient, a corner pixel has one window, the weights collected by the boxes are
-the flipped filter.
+to outline and with what label, and what the running sum is; :mod:`convlib.svg` draws a frame,
+:mod:`convlib.player` turns frames into a JavaScript player for the static website, and
+:mod:`convlib.widgets` into live Jupyter widgets. Keeping the logic here lets the tests check it
+on its own: the last running sum is convlib's gradient, a corner pixel has one window, the
+weights collected by the boxes are the flipped filter.
 
 Single channel, stride 1, no padding, as in the lecture notes. Cells not yet computed hold NaN.
 """
@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .fast import conv2d, conv2d_grad_w, conv2d_grad_x, flip
+from .shapes import check_2d, check_index
 from .windows import (
-    _check_2d,
-    _check_index,
     box_labels,
     input_gradient_terms,
     weight_gradient_terms,
@@ -100,7 +99,7 @@ def forward_frames(x, w):
     Panels: x with the window at (r, c); w; the products x[r + a, c + b] w[a, b]; y filled in up
     to (r, c). The running sum of a frame is y[r, c], the sum of its products.
     """
-    x, w = _check_2d(x, "x", "(H, W)"), _check_2d(w, "w", "(k1, k2)")
+    x, w = check_2d(x, "x", "(H, W)"), check_2d(w, "w", "(k1, k2)")
     y = conv2d(x, w)
     (k1, k2), (N1, N2) = w.shape, y.shape
     frames, done = [], {}
@@ -227,7 +226,7 @@ def flip_frames(dy, w, pixels=None):
     dL/dx[r', c'], which the boxes animation reaches window by window. ``pixels`` limits the
     frames to some (r', c') (default: all, row-major).
     """
-    dy, w = _check_2d(dy, "dy", "(N1, N2)"), _check_2d(w, "w", "(k1, k2)")
+    dy, w = check_2d(dy, "dy", "(N1, N2)"), check_2d(w, "w", "(k1, k2)")
     (N1, N2), (k1, k2) = dy.shape, w.shape
     H, W = N1 + k1 - 1, N2 + k2 - 1
     padded = np.pad(dy.astype(float), ((k1 - 1, k1 - 1), (k2 - 1, k2 - 1)))
@@ -240,8 +239,8 @@ def flip_frames(dy, w, pixels=None):
         pixels = list(np.ndindex(H, W))
     frames, done = [], {}
     for rp, cp in pixels:
-        rp = _check_index(rp, "rp", H, f"a row of dL/dx, which has {H} rows")
-        cp = _check_index(cp, "cp", W, f"a column of dL/dx, which has {W} columns")
+        rp = check_index(rp, "rp", H, f"a row of dL/dx, which has {H} rows")
+        cp = check_index(cp, "cp", W, f"a column of dL/dx, which has {W} columns")
         value = float(np.sum(padded[rp : rp + k1, cp : cp + k2] * w_flip))
         done[(rp, cp)] = value
         frames.append(

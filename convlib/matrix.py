@@ -9,28 +9,9 @@ for real layers (they are mostly zeros).
 import numpy as np
 
 from .grids import OKABE_ITO, detached_figure, fmt
-from .shapes import as_array, conv_geometry, result_dtype
+from .shapes import check_2d, check_pair, conv_geometry, result_dtype
 
 __all__ = ["conv_matrix", "window_matrix", "plot_matrix_pattern"]
-
-
-def _check_2d_array(value, name, layout):
-    array = as_array(value, name)
-    if array.ndim != 2:
-        raise ValueError(f"{name} must be 2-D {layout} (a single channel), got shape {array.shape}")
-    return array
-
-
-def _check_shape_pair(shape, name, layout):
-    if not (
-        isinstance(shape, (tuple, list))
-        and len(shape) == 2
-        and all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in shape)
-    ):
-        raise TypeError(f"{name} must be a pair of ints {layout}, got {shape!r}")
-    if min(shape) < 1:
-        raise ValueError(f"{name} must be two positive ints {layout}, got {tuple(shape)}")
-    return int(shape[0]), int(shape[1])
 
 
 def conv_matrix(x_shape, w, *, stride=1, padding=0, dilation=1):
@@ -63,8 +44,8 @@ def conv_matrix(x_shape, w, *, stride=1, padding=0, dilation=1):
            [0., 0., 0., 1., 2., 0.],
            [0., 0., 0., 0., 1., 2.]])
     """
-    x_shape = _check_shape_pair(x_shape, "x_shape", "(H, W)")
-    w = _check_2d_array(w, "w", "(k1, k2)")
+    x_shape = check_pair(x_shape, "x_shape", "(H, W)")
+    w = check_2d(w, "w", "(k1, k2)")
     g = conv_geometry(
         x_shape=x_shape, w_shape=w.shape, stride=stride, padding=padding, dilation=dilation
     )
@@ -108,8 +89,8 @@ def window_matrix(x, w_shape, *, stride=1, padding=0, dilation=1):
     array([[0., 1., 3., 4.],
            [1., 2., 4., 5.]])
     """
-    x = _check_2d_array(x, "x", "(H, W)")
-    w_shape = _check_shape_pair(w_shape, "w_shape", "(k1, k2)")
+    x = check_2d(x, "x", "(H, W)")
+    w_shape = check_pair(w_shape, "w_shape", "(k1, k2)")
     g = conv_geometry(
         x_shape=x.shape, w_shape=w_shape, stride=stride, padding=padding, dilation=dilation
     )
@@ -152,9 +133,9 @@ def plot_matrix_pattern(M, title="", *, values=False, blocks=None):
     >>> fig.axes[0].collections[0].get_offsets().tolist()
     [[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]]
     """
-    M = _check_2d_array(M, "M", "(rows, columns)")
+    M = check_2d(M, "M", "(rows, columns)")
     if blocks is not None:
-        blocks = _check_shape_pair(blocks, "blocks", "(rows per block, columns per block)")
+        blocks = check_pair(blocks, "blocks", "(rows per block, columns per block)")
     rows, cols = M.shape
     cell = min(0.35, 11 / cols, 8 / rows)  # inches per entry
     fig = detached_figure((max(cols * cell + 1.4, 4.0), rows * cell + 1.4))

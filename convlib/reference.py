@@ -19,7 +19,12 @@ The fast functions at the package top level must agree with these to float64 rou
 import numpy as np
 
 from .layers import check_pool
-from .shapes import check_forward, check_grad_w, check_grad_x, result_dtype
+from .shapes import (
+    check_conv2d_args,
+    check_conv2d_grad_w_args,
+    check_conv2d_grad_x_args,
+    result_dtype,
+)
 
 __all__ = [
     "conv2d",
@@ -143,7 +148,7 @@ def _padded(x, p):
 
 def conv2d(x, w, *, stride=1, padding=0, dilation=1):
     """Forward pass with loops; same arguments and result as :func:`convlib.conv2d`."""
-    x, w, g = check_forward(x, w, stride, padding, dilation)
+    x, w, g = check_conv2d_args(x, w, stride, padding, dilation)
     xp = _padded(g.to_4d(x).astype(np.float64), g.padding)
     w4 = g.to_4d(w).astype(np.float64)
     y = np.zeros((g.N, g.C_out, g.N1, g.N2))
@@ -156,7 +161,7 @@ def conv2d(x, w, *, stride=1, padding=0, dilation=1):
 
 def conv2d_grad_w(x, dy, w_shape=None, *, stride=1, padding=0, dilation=1):
     """dL/dw with loops; same arguments and result as :func:`convlib.conv2d_grad_w`."""
-    x, dy, g = check_grad_w(x, dy, w_shape, stride, padding, dilation)
+    x, dy, g = check_conv2d_grad_w_args(x, dy, w_shape, stride, padding, dilation)
     xp = _padded(g.to_4d(x).astype(np.float64), g.padding)
     dy4 = g.to_4d(dy).astype(np.float64)
     dw = np.zeros((g.C_out, g.C_in, g.k1, g.k2))
@@ -171,7 +176,7 @@ def conv2d_grad_w(x, dy, w_shape=None, *, stride=1, padding=0, dilation=1):
 
 def conv2d_grad_x(dy, w, x_shape=None, *, stride=1, padding=0, dilation=1):
     """dL/dx with loops; same arguments and result as :func:`convlib.conv2d_grad_x`."""
-    dy, w, g = check_grad_x(dy, w, x_shape, stride, padding, dilation)
+    dy, w, g = check_conv2d_grad_x_args(dy, w, x_shape, stride, padding, dilation)
     dy4 = g.to_4d(dy).astype(np.float64)
     w4 = g.to_4d(w).astype(np.float64)
     (p1, p2), Hp, Wp = g.padding, g.H + 2 * g.padding[0], g.W + 2 * g.padding[1]

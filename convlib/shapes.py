@@ -16,6 +16,9 @@ __all__ = [
     "is_int",
     "as_pair",
     "as_array",
+    "check_pair",
+    "check_index",
+    "check_2d",
     "result_dtype",
     "conv_geometry",
 ]
@@ -33,6 +36,32 @@ def as_pair(value, name):
     if isinstance(value, (tuple, list)) and len(value) == 2 and all(map(is_int, value)):
         return int(value[0]), int(value[1])
     raise TypeError(f"{name} must be an int or a pair of ints (h, w), got {value!r}")
+
+
+def check_pair(shape, name, letters):
+    """``shape`` as a pair of positive ints; ``letters`` names them in messages, e.g. "(k1, k2)"."""
+    if not (isinstance(shape, (tuple, list)) and len(shape) == 2 and all(map(is_int, shape))):
+        raise TypeError(f"{name} must be a pair of ints {letters}, got {shape!r}")
+    if min(shape) < 1:
+        raise ValueError(f"{name} must be two positive ints {letters}, got {tuple(shape)}")
+    return int(shape[0]), int(shape[1])
+
+
+def check_index(value, name, size, what):
+    """``value`` as an int in 0..size-1; ``what`` says what it indexes, e.g. "a row of x"."""
+    if not is_int(value):
+        raise TypeError(f"{name} must be an int ({what}), got {value!r}")
+    if not 0 <= value < size:
+        raise ValueError(f"{name} must be in 0..{size - 1} ({what}), got {value}")
+    return int(value)
+
+
+def check_2d(value, name, letters):
+    """``value`` as a real, non-empty 2-D array; ``letters`` names its shape, e.g. "(N1, N2)"."""
+    array = as_array(value, name)
+    if array.ndim != 2:
+        raise ValueError(f"{name} must be 2-D {letters}, got shape {array.shape}")
+    return array
 
 
 def output_size(size, k, stride=1, padding=0, dilation=1):
@@ -184,7 +213,7 @@ def conv_geometry(*, x_shape, w_shape, stride, padding, dilation):
     return Geometry(N, C_in, C_out, H, W, k1, k2, s, p, d, batched=len(x_shape) == 4)
 
 
-def check_forward(x, w, stride, padding, dilation):
+def check_conv2d_args(x, w, stride, padding, dilation):
     """Arrays and geometry for ``conv2d(x, w)``."""
     x, w = as_array(x, "x"), as_array(w, "w")
     if x.ndim not in (2, 4):
@@ -211,7 +240,7 @@ def _undetermined(name, size_name):
     )
 
 
-def check_grad_w(x, dy, w_shape, stride, padding, dilation):
+def check_conv2d_grad_w_args(x, dy, w_shape, stride, padding, dilation):
     """Arrays and geometry for ``conv2d_grad_w(x, dy)``; works out ``w_shape`` at stride 1."""
     x, dy = as_array(x, "x"), as_array(dy, "dy")
     if x.ndim not in (2, 4):
@@ -238,7 +267,7 @@ def check_grad_w(x, dy, w_shape, stride, padding, dilation):
     return x, dy, g
 
 
-def check_grad_x(dy, w, x_shape, stride, padding, dilation):
+def check_conv2d_grad_x_args(dy, w, x_shape, stride, padding, dilation):
     """Arrays and geometry for ``conv2d_grad_x(dy, w)``; works out ``x_shape`` at stride 1."""
     dy, w = as_array(dy, "dy"), as_array(w, "w")
     if w.ndim not in (2, 4):

@@ -24,9 +24,8 @@ import numpy as np
 from .fast import conv2d, conv2d_grad_w, conv2d_grad_x
 from .frames import flip_frames, forward_frames, input_gradient_frames, weight_gradient_frames
 from .grids import fmt
-from .shapes import is_int
+from .shapes import check_index, is_int
 from .svg import frame_html
-from .windows import _check_index
 
 __all__ = [
     "AnimationWidget",
@@ -73,7 +72,7 @@ class AnimationWidget(ipw.VBox):
             self.positions, self._position_max(), position, ks, strict=True
         ):
             value = k - 1 if value is None else value  # the default pixel is in the most windows
-            value = _check_index(value, name, hi + 1, f"{what}, 0..{hi} for these sizes")
+            value = check_index(value, name, hi + 1, f"{what}, 0..{hi} for these sizes")
             self.controls[name] = ipw.IntSlider(value=value, min=0, max=hi, description=label)
         for slider in self.controls.values():
             slider.layout = ipw.Layout(width="210px")

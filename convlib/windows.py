@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np  # noqa: F401  (the examples use it)
 
-from .shapes import as_array, is_int
+from .shapes import check_2d, check_index, check_pair
 
 __all__ = [
     "Window",
@@ -72,32 +72,6 @@ class WeightTerm(NamedTuple):
     running_sum: float
 
 
-def _check_pair(shape, name, letters):
-    """``shape`` as a pair of positive ints; ``letters`` names them in messages, e.g. "(k1, k2)"."""
-    if not (isinstance(shape, (tuple, list)) and len(shape) == 2 and all(map(is_int, shape))):
-        raise TypeError(f"{name} must be a pair of ints {letters}, got {shape!r}")
-    if min(shape) < 1:
-        raise ValueError(f"{name} must be a pair of positive ints {letters}, got {tuple(shape)}")
-    return int(shape[0]), int(shape[1])
-
-
-def _check_index(value, name, size, what):
-    """``value`` as an int in 0..size-1; ``what`` says what it indexes, e.g. "a row of x"."""
-    if not is_int(value):
-        raise TypeError(f"{name} must be an int ({what}), got {value!r}")
-    if not 0 <= value < size:
-        raise ValueError(f"{name} must be in 0..{size - 1} ({what}), got {value}")
-    return int(value)
-
-
-def _check_2d(value, name, letters):
-    """``value`` as a real, non-empty 2-D array; ``letters`` names its shape, e.g. "(N1, N2)"."""
-    array = as_array(value, name)
-    if array.ndim != 2:
-        raise ValueError(f"{name} must be 2-D {letters}, got shape {array.shape}")
-    return array
-
-
 def windows_containing(rp, cp, y_shape, w_shape):
     """Every output window whose input block contains the pixel x[r', c'], row-major by (r, c).
 
@@ -123,11 +97,11 @@ def windows_containing(rp, cp, y_shape, w_shape):
     >>> windows_containing(0, 1, (2, 2), (2, 2))
     [Window(r=0, c=0, a=0, b=1), Window(r=0, c=1, a=0, b=0)]
     """
-    N1, N2 = _check_pair(y_shape, "y_shape", "(N1, N2)")
-    k1, k2 = _check_pair(w_shape, "w_shape", "(k1, k2)")
+    N1, N2 = check_pair(y_shape, "y_shape", "(N1, N2)")
+    k1, k2 = check_pair(w_shape, "w_shape", "(k1, k2)")
     H, W = N1 + k1 - 1, N2 + k2 - 1
-    rp = _check_index(rp, "rp", H, f"a row of the input x, which has H = N1 + k1 - 1 = {H} rows")
-    cp = _check_index(
+    rp = check_index(rp, "rp", H, f"a row of the input x, which has H = N1 + k1 - 1 = {H} rows")
+    cp = check_index(
         cp, "cp", W, f"a column of the input x, which has W = N2 + k2 - 1 = {W} columns"
     )
     # Window r covers rows r .. r + k1 - 1, so it holds row r' when r' - k1 + 1 <= r <= r';
@@ -196,7 +170,7 @@ def input_gradient_terms(dy, w, rp, cp):
     >>> [(t.a, t.b) for t in terms], terms[-1].running_sum
     ([(1, 1), (1, 0), (0, 1), (0, 0)], 10.0)
     """
-    dy, w = _check_2d(dy, "dy", "(N1, N2)"), _check_2d(w, "w", "(k1, k2)")
+    dy, w = check_2d(dy, "dy", "(N1, N2)"), check_2d(w, "w", "(k1, k2)")
     total, terms = 0.0, []
     for r, c, a, b in windows_containing(rp, cp, dy.shape, w.shape):
         total += float(dy[r, c]) * float(w[a, b])
@@ -229,15 +203,15 @@ def weight_gradient_terms(x, dy, ap, bp):
     >>> [t.x for t in terms], terms[-1].running_sum
     ([1.0, 2.0, 4.0, 5.0], 12.0)
     """
-    x, dy = _check_2d(x, "x", "(H, W)"), _check_2d(dy, "dy", "(N1, N2)")
+    x, dy = check_2d(x, "x", "(H, W)"), check_2d(dy, "dy", "(N1, N2)")
     (H, W), (N1, N2) = x.shape, dy.shape
     if N1 > H or N2 > W:
         raise ValueError(
             f"dy must be no larger than x: dy is (N1, N2) = {dy.shape}, x is (H, W) = {x.shape}"
         )
     k1, k2 = H - N1 + 1, W - N2 + 1
-    ap = _check_index(ap, "ap", k1, f"a row of the filter, which has k1 = H - N1 + 1 = {k1} rows")
-    bp = _check_index(
+    ap = check_index(ap, "ap", k1, f"a row of the filter, which has k1 = H - N1 + 1 = {k1} rows")
+    bp = check_index(
         bp, "bp", k2, f"a column of the filter, which has k2 = W - N2 + 1 = {k2} columns"
     )
     total, terms = 0.0, []

@@ -1,11 +1,15 @@
-"""Test settings: hypothesis runs without per-example deadlines (the reference loops are slow)."""
+"""Test settings: hypothesis runs without per-example deadlines (the reference loops are slow);
+``CONVLIB_HYPOTHESIS=quick`` (set by ``make unit``) draws fewer examples."""
+
+import os
 
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
     "default", deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow]
 )
-settings.load_profile("default")
+settings.register_profile("quick", parent=settings.get_profile("default"), max_examples=20)
+settings.load_profile(os.environ.get("CONVLIB_HYPOTHESIS", "default"))
 
 
 _SESSION_START = []

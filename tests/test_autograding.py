@@ -18,6 +18,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+pytestmark = pytest.mark.slow  # left out of `make unit`
+
 REPO = Path(__file__).resolve().parent.parent
 BUILD = REPO / "assignments" / "build.py"
 GRADE = REPO / "assignments" / "grade.py"

@@ -22,6 +22,8 @@ import pytest
 import yaml
 from needs import CHROMIUM, CHROMIUM_ARGS, ROOT, missing, playwright_or_skip, under_ci
 
+pytestmark = pytest.mark.slow  # left out of `make unit`
+
 SITE = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 MATHJAX = Path(

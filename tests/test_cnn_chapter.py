@@ -8,9 +8,12 @@ from unittest import mock
 import matplotlib
 import nbformat
 import numpy as np
+import pytest
 
 import convlib
 from convlib import cnn
+
+pytestmark = pytest.mark.slow  # left out of `make unit`
 
 CHAPTER = Path(__file__).resolve().parents[1] / "chapters" / "09_cnn_digits.ipynb"
 

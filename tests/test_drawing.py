@@ -277,7 +277,7 @@ BAD_CALLS = [
         ValueError,
         r"w_shape must be no larger than x_shape",
     ),
-    (drawing.plot_boxes, ((3, 0), (1, 1), 0, 0), ValueError, r"x_shape must be a pair of positive"),
+    (drawing.plot_boxes, ((3, 0), (1, 1), 0, 0), ValueError, r"x_shape must be two positive ints"),
     (drawing.plot_flip, (np.ones((2, 2, 2)),), ValueError, r"w must be 2-D \(k1, k2\)"),
     (drawing.plot_flip, ([["a"]],), TypeError, r"w must hold real numbers"),
     (

@@ -17,6 +17,8 @@ import nbformat
 import pytest
 from needs import CHROMIUM, CHROMIUM_ARGS, playwright_or_skip
 
+pytestmark = pytest.mark.slow  # left out of `make unit`
+
 sync_playwright = playwright_or_skip("JupyterLab tests")
 
 WIDGETS = ["forward_widget", "weight_gradient_widget", "boxes_widget", "flip_widget"]

@@ -134,7 +134,7 @@ def test_dtypes():
         ),
         ((3, 2.5), np.ones((2, 2)), {}, TypeError, "x_shape must be a pair of ints"),
         ((0, 3), np.ones((2, 2)), {}, ValueError, r"x_shape must be two positive ints .* \(0, 3\)"),
-        ((3, 3), np.ones(2), {}, ValueError, r"w must be 2-D \(k1, k2\) .* got shape \(2,\)"),
+        ((3, 3), np.ones(2), {}, ValueError, r"w must be 2-D \(k1, k2\), got shape \(2,\)"),
         ((3, 3), np.ones((1, 1, 2, 2)), {}, ValueError, "w must be 2-D"),
         ((3, 3), np.ones((2, 2), complex), {}, TypeError, "w must hold real numbers"),
         ((3, 3), np.ones((4, 2)), {}, ValueError, "larger than the padded input"),

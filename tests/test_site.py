@@ -9,6 +9,8 @@ import re
 import pytest
 from needs import ROOT, site_or_skip
 
+pytestmark = pytest.mark.slow  # left out of `make unit`
+
 SITE = ROOT / "_build" / "html"
 site_or_skip(SITE, "make book")
 CHAPTERS = sorted(p.stem for p in (SITE / "chapters").glob("*.html"))

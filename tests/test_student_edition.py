@@ -7,7 +7,10 @@ builds, these tests skip and say why.
 import html
 import re
 
+import pytest
 from needs import ROOT, site_or_skip
+
+pytestmark = pytest.mark.slow  # left out of `make unit`
 
 DEFAULT, STUDENT = ROOT / "_build" / "html", ROOT / "_build" / "student" / "html"
 

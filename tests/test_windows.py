@@ -177,7 +177,7 @@ BAD_CALLS = [
     (windows_containing, (0, 4, (2, 3), (1, 2)), ValueError, r"cp must be in 0\.\.3 .*W = .*4"),
     (windows_containing, (1.0, 0, (2, 2), (2, 2)), TypeError, r"rp must be an int .*got 1\.0"),
     (windows_containing, (True, 0, (2, 2), (2, 2)), TypeError, r"rp must be an int .*got True"),
-    (windows_containing, (0, 0, (2, 0), (2, 2)), ValueError, r"y_shape must be a pair of positive"),
+    (windows_containing, (0, 0, (2, 0), (2, 2)), ValueError, r"y_shape must be two positive ints"),
     (
         windows_containing,
         (0, 0, (2, 2), 3),
