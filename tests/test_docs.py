@@ -12,7 +12,7 @@ def python_blocks(path):
     return re.findall(r"```python\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.S)
 
 
-@pytest.mark.parametrize("page", ["README.md", "intro.md"])
+@pytest.mark.parametrize("page", ["README.md", "intro.md", "cheatsheet.md"])
 def test_code_examples_run(page):
     blocks = python_blocks(ROOT / page)
     assert blocks, f"{page} has no python example"
