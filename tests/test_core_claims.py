@@ -31,6 +31,9 @@ def test_the_most_windows_a_pixel_lies_in_is_min_k_N_per_axis(size):
     N1, N2, k1, k2 = size
     counts = [len(windows_by_definition(rp, cp, *size)) for rp, cp in pixels(*size)]
     assert max(counts) == min(k1, N1) * min(k2, N2)
+    # Along the rows the bound is reached at r' = min(k1, N1) - 1 (and likewise for columns).
+    rp = min(k1, N1) - 1
+    assert sum(r <= rp < r + k1 for r in range(N1)) == min(k1, N1)
     H, W = N1 + k1 - 1, N2 + k2 - 1
     assert (max(counts) == k1 * k2) == (H >= 2 * k1 - 1 and W >= 2 * k2 - 1)
     # The counting array of chapter 3, dL/dx for dL/dy = 1 and w = 1, agrees everywhere.
