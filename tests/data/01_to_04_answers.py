@@ -54,6 +54,14 @@ def windows_of(rp, cp, N1, N2, k1, k2, stride=1):
     ]
 
 
+def window_counts(H, W, k1, k2):
+    """How many windows hold each pixel of an H x W image, by listing them (stride 1)."""
+    N1, N2 = out_size(H, W, k1, k2)
+    return np.array(
+        [[len(windows_of(rp, cp, N1, N2, k1, k2)) for cp in range(W)] for rp in range(H)]
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Chapter 1
 # ---------------------------------------------------------------------------------------------
@@ -162,6 +170,20 @@ assert abs((Lb(1e-6) - Lb(-1e-6)) / 2e-6 - 2) < 1e-6
 # ex-dw-no-clipping
 assert corr_valid(np.ones((6, 7)), np.ones((4, 6))).shape == (3, 2)
 assert (6 - 4 + 1, 7 - 6 + 1) == (3, 2)
+# part 3: at most min(k1, N1) min(k2, N2) windows hold a pixel; k1 k2 needs H >= 2 k1 - 1
+assert window_counts(6, 7, 3, 2).max() == 3 * 2 == min(3, 4) * min(2, 6)
+assert out_size(4, 4, 3, 3) == (2, 2)
+assert window_counts(4, 4, 3, 3).max() == 4 == min(3, 2) * min(3, 2) < 9
+assert window_counts(5, 5, 3, 3).max() == 9  # 5 = 2 k1 - 1: the full k1 k2 just fits
+assert window_counts(4, 5, 3, 3).max() == 2 * 3  # H = 4 < 2 k1 - 1 cuts the rows only
+for H in range(1, 8):
+    for W in range(1, 8):
+        for k1 in range(1, H + 1):
+            for k2 in range(1, W + 1):
+                N1, N2 = out_size(H, W, k1, k2)
+                most = window_counts(H, W, k1, k2).max()
+                assert most == min(k1, N1) * min(k2, N2), (H, W, k1, k2)
+                assert (most == k1 * k2) == (H >= 2 * k1 - 1 and W >= 2 * k2 - 1), (H, W, k1, k2)
 
 # ex-dw-matrix (im2col)
 X = A([[1, 2, 4, 1], [2, 0, 1, 2], [0, 3, 2, 1], [4, 1, 0, 3], [1, 2, 3, 1], [2, 1, 1, 2]], float)
@@ -199,6 +221,13 @@ for (rp, cp), wins in expected.items():
 assert [len(v) for v in expected.values()] == [1, 3, 2, 4, 1, 9]
 # the box-1 formula gives (-2, 1) for pixel (0, 3): row -2 does not exist
 assert (0 - 3 + 1, 3 - 3 + 1) == (-2, 1)
+# boxes 1 and 3 as defined in the text: the first and last window that exist, row by row
+wins03 = expected[(0, 3)]
+assert wins03[0] == (max(0, 0 - 3 + 1), max(0, 3 - 3 + 1)) == (0, 1)
+assert wins03[-1] == (min(0, 3 - 1), min(3, 4 - 1)) == (0, 3)
+assert wins03[1] == (0, 2)
+assert out_size(5, 6, 3, 3) == (3, 4) and 3 >= 3 and 4 >= 3  # N1 >= k1, N2 >= k2
+assert window_counts(5, 6, 3, 3).max() == 9
 
 # ex-dx-counts
 counts = A([[1, 2, 3, 2, 1], [2, 4, 6, 4, 2], [3, 6, 9, 6, 3], [2, 4, 6, 4, 2], [1, 2, 3, 2, 1]])
@@ -300,6 +329,9 @@ wrong = A([[0, 2, 0, -2], [-1, 1, 5, -1], [0, -2, 2, 0]], float)
 eq(corr_valid(np.pad(dy, 1), w), wrong)
 assert (x * wrong).sum() == 0
 assert [(x[i] * wrong[i]).sum() for i in range(3)] == [-2, 6, -4]
+# the cost of the check: an inner product has one multiplication per entry
+assert x.size == 12 and y.size * w.size == 2 * 3 * 2 * 2 == 24
+assert 28 * 28 == 784 and out_size(28, 28, 5, 5) == (24, 24) and 24 * 24 * 25 == 14400
 
 # ex-together-adjoint-proof: random check of the identity (no numbers stated)
 rng = np.random.default_rng(3)
