@@ -416,3 +416,7 @@ def check_grad_x(fn):
 from .exercises_layers import check_max_pool_grad_x  # noqa: E402
 
 __all__ += ["check_max_pool_grad_x"]
+
+from .exercises_beyond import check_batch_grad_x, check_strided_grad_x  # noqa: E402
+
+__all__ += ["check_batch_grad_x", "check_strided_grad_x"]
