@@ -8,15 +8,17 @@ Single channel, stride 1, no padding, as in :mod:`convlib.windows`.
 Every function returns a new :class:`matplotlib.figure.Figure` that pyplot has already closed: a
 notebook shows it once, as the value of the cell, and nothing needs closing. Artists carry a gid
 the tests (and curious readers) can look for:
-"window", "box ①", "pixel", "affected", "highlight", "padding", "value", "label".
+"window", "box ①", "pixel", "affected", "highlight", "padding", "inserted", "value", "label".
 
 Colours are Okabe and Ito's palette, safe for colour-blind readers; the boxes ①②③ also differ in
 line style.
 """
 
 import numpy as np
+from matplotlib.patches import Rectangle
 
-from .fast import conv2d, conv2d_grad_w, conv2d_grad_x, flip
+from .fast import conv2d, conv2d_grad_w, flip
+from .frames import full_correlation_grid
 from .grids import (
     BOX_STYLE,
     CELL,
@@ -103,7 +105,7 @@ def plot_forward(x, w, r, c):
     return fig
 
 
-def plot_weight_gradient(x, dy, ap, bp):
+def plot_weight_gradient(x, dy, ap, bp, *, channels=None):
     """The pixels that w[a', b'] multiplies, all of dL/dy, and dL/dw with (a', b') highlighted.
 
     Parameters
@@ -113,21 +115,37 @@ def plot_weight_gradient(x, dy, ap, bp):
         dL/dy; the filter is (k1, k2) = (H - N1 + 1, W - N2 + 1).
     ap, bp : int
         The weight (a', b'), in 0..k1 - 1 and 0..k2 - 1.
+    channels : tuple (n, o, i) of int, optional
+        When x is channel i of image n of a batch and dy channel o of that image's dL/dy, the
+        titles say so: the panels show x[n, i], dL/dy[n, o] and image n's share of dL/dw[o, i],
+        whose entry [a', b'] is image n's share of dL/dw[o, i, a', b'].
 
     Returns
     -------
     matplotlib.figure.Figure
         Panels x with the N1 x N2 block x[a' : a' + N1, b' : b' + N2] shaded and outlined, dL/dy
         fully shaded ("every output pixel") and dL/dw = conv2d_grad_w(x, dy), shape (k1, k2);
-        the title gives the value of dL/dw[a', b'].
+        the title gives the value of dL/dw[a', b'] (or of image n's share of dL/dw[o, i, a', b']).
 
     Examples
     --------
     >>> fig = plot_weight_gradient(np.arange(9).reshape(3, 3), np.ones((2, 2)), 0, 1)
     >>> fig.get_suptitle().endswith("= 12$")  # dL/dw[0, 1] = 1 + 2 + 4 + 5
     True
+    >>> x, dy = np.arange(9).reshape(3, 3), np.ones((2, 2))
+    >>> plot_weight_gradient(x, dy, 0, 1, channels=(0, 2, 1)).get_suptitle().split("=")[0]
+    "image 0's share of $\\\\partial L/\\\\partial w[2, 1, 0, 1] "
     """
     x, dy = check_2d(x, "x", "(H, W)"), check_2d(dy, "dy", "(N1, N2)")
+    if channels is not None:
+        if not (
+            isinstance(channels, tuple)
+            and len(channels) == 3
+            and all(isinstance(v, (int, np.integer)) and v >= 0 for v in channels)
+        ):
+            raise ValueError(
+                f"channels must be a tuple (n, o, i) of three non-negative ints, got {channels!r}"
+            )
     _check_fits(dy, x, "dy", "x")
     dw = conv2d_grad_w(x, dy)
     (N1, N2), (k1, k2) = dy.shape, dw.shape
@@ -135,17 +153,35 @@ def plot_weight_gradient(x, dy, ap, bp):
     bp = check_index(bp, "bp", k2, f"a column of w, which has k2 = W - N2 + 1 = {k2} columns")
     fig, (ax_x, ax_dy, ax_dw) = new_figure([x.shape, dy.shape, dw.shape])
     color = OKABE_ITO["orange"]
-    draw_grid(ax_x, x.shape, x, rf"$x$: the pixels $w[{ap}, {bp}]$ multiplies")
+    if channels is None:
+        share, (x_at, dy_at, w_at) = "", ("", "", "")
+    else:
+        n, o, i = (int(v) for v in channels)
+        share, (x_at, dy_at, w_at) = (
+            f"image {n}'s share of ",
+            (f"{n}, {i}", f"{n}, {o}", f"{o}, {i}"),
+        )
+    x_name, dy_name = (
+        f"x[{x_at}]" if x_at else "x",
+        rf"\partial L/\partial y[{dy_at}]" if dy_at else r"\partial L/\partial y",
+    )
+    w_weight = f"w[{w_at}, {ap}, {bp}]" if w_at else f"w[{ap}, {bp}]"
+    draw_grid(ax_x, x.shape, x, rf"${x_name}$: the pixels ${w_weight}$ multiplies")
     shade(ax_x, ap, bp, N1, N2, color, gid="window")
     outline(ax_x, ap, bp, N1, N2, color)
-    draw_grid(ax_dy, dy.shape, dy, r"$\partial L/\partial y$: every output pixel")
+    draw_grid(ax_dy, dy.shape, dy, rf"${dy_name}$: every output pixel")
     shade(ax_dy, 0, 0, N1, N2, color, gid="window")
-    draw_grid(ax_dw, dw.shape, dw, r"$\partial L/\partial w$")
+    dw_title = rf"{share}$\partial L/\partial w[{w_at}]$" if w_at else r"$\partial L/\partial w$"
+    draw_grid(ax_dw, dw.shape, dw, dw_title)
     shade(ax_dw, ap, bp, color=color)
     outline(ax_dw, ap, bp, 1, 1, color, gid="highlight")
+    terms = (
+        rf"\partial L/\partial y[{dy_at + ', ' if dy_at else ''}r, c]\;"
+        rf"x[{x_at + ', ' if x_at else ''}r + {ap}, c + {bp}]"
+    )
     fig.suptitle(
-        rf"$\partial L/\partial w[{ap}, {bp}] = \sum_r \sum_c\, \partial L/\partial y[r, c]\;"
-        rf"x[r + {ap}, c + {bp}] = {fmt(dw[ap, bp], 6)}$"
+        rf"{share}$\partial L/\partial {w_weight} = \sum_r \sum_c\, {terms}"
+        rf" = {fmt(dw[ap, bp], 6)}$"
     )
     return fig
 
@@ -257,7 +293,7 @@ def plot_flip(w):
     return fig
 
 
-def plot_full_correlation(dy, w, rp, cp):
+def plot_full_correlation(dy, w, rp, cp, *, stride=1, x_shape=None):
     """dL/dx[r', c'] as a window of the zero-padded dL/dy times the flipped filter.
 
     Parameters
@@ -266,44 +302,73 @@ def plot_full_correlation(dy, w, rp, cp):
         dL/dy.
     w : array_like of shape (k1, k2)
     rp, cp : int
-        The input pixel (r', c'), in 0..N1 + k1 - 2 and 0..N2 + k2 - 2.
+        The input pixel (r', c'), in 0..H - 1 and 0..W - 1.
+    stride : int or pair of int, optional
+        The layer's stride s; at s > 1, s - 1 zeros are inserted between the entries of dL/dy.
+    x_shape : pair of int, optional
+        (H, W), the shape of x, which a stride leaves undetermined; by default the smallest that
+        gives dy, (s1 (N1 - 1) + k1, s2 (N2 - 1) + k2).
 
     Returns
     -------
     matplotlib.figure.Figure
         Panels: dL/dy padded with k1 - 1 rows and k2 - 1 columns of zeros on each side (padding
-        cells grey; values printed up to 12 x 12), with the k1 x k2 window that starts at (r', c')
-        outlined; w^flip = flip(w); and dL/dx = conv2d_grad_x(dy, w) with (r', c') highlighted.
+        cells grey, gid "padding"; at a stride, the inserted zeros light blue and hatched, gid
+        "inserted"; values printed up to 12 x 12), with the k1 x k2 window that starts at
+        (r', c') outlined; w^flip = flip(w); and dL/dx = conv2d_grad_x(dy, w, x_shape, stride)
+        with (r', c') highlighted.
 
     Examples
     --------
     >>> fig = plot_full_correlation(np.ones((2, 2)), np.array([[1, 2], [3, 4]]), 1, 1)
     >>> fig.get_suptitle().endswith("= 10$")  # dL/dx[1, 1] = 4 + 3 + 2 + 1
     True
+    >>> fig = plot_full_correlation(np.ones((2, 2)), np.ones((1, 1)), 1, 1, stride=2)
+    >>> [p.get_gid() for p in fig.axes[0].patches].count("inserted")  # 3 x 3 grid, 4 entries
+    5
     """
     dy, w = check_2d(dy, "dy", "(N1, N2)"), check_2d(w, "w", "(k1, k2)")
-    (N1, N2), (k1, k2) = dy.shape, w.shape
-    dx = conv2d_grad_x(dy, w)
+    g = full_correlation_grid(dy, w, stride=stride, x_shape=x_shape)
+    (k1, k2), dx, padded = w.shape, g.dx, g.padded
     H, W = dx.shape
-    rp = check_index(rp, "rp", H, f"a row of dL/dx, which has H = N1 + k1 - 1 = {H} rows")
-    cp = check_index(cp, "cp", W, f"a column of dL/dx, which has W = N2 + k2 - 1 = {W} columns")
-    padded = np.pad(dy, ((k1 - 1, k1 - 1), (k2 - 1, k2 - 1)))
+    rp = check_index(rp, "rp", H, f"a row of dL/dx, which has H = {H} rows")
+    cp = check_index(cp, "cp", W, f"a column of dL/dx, which has W = {W} columns")
     fig, (ax_pad, ax_w, ax_dx) = new_figure([padded.shape, w.shape, dx.shape])
     color = OKABE_ITO["bluish green"]
-    draw_grid(ax_pad, padded.shape, padded, r"$\partial L/\partial y$ padded with zeros", 12)
-    inside = np.zeros(padded.shape, dtype=bool)
-    inside[k1 - 1 : k1 - 1 + N1, k2 - 1 : k2 - 1 + N2] = True
-    for i, j in zip(*np.nonzero(~inside), strict=True):
+    if g.stride == (1, 1):
+        title = r"$\partial L/\partial y$ padded with zeros"
+    else:
+        title = rf"$\partial L/\partial y$, zeros inserted (stride {g.stride[0]}), padded"
+        if g.stride[0] != g.stride[1]:
+            title = rf"$\partial L/\partial y$, zeros inserted (stride {g.stride}), padded"
+    draw_grid(ax_pad, padded.shape, padded, title, 12)
+    for i, j in zip(*np.nonzero(g.padding), strict=True):
         shade(ax_pad, i, j, color=OKABE_ITO["grey"], alpha=0.3, gid="padding")
+    for i, j in zip(*np.nonzero(g.inserted), strict=True):
+        ax_pad.add_patch(
+            Rectangle(
+                (j, i),
+                1,
+                1,
+                facecolor=OKABE_ITO["sky blue"],
+                alpha=0.4,
+                hatch="//",
+                edgecolor=OKABE_ITO["blue"],
+                lw=0,
+                zorder=0.5,
+                gid="inserted",
+            )
+        )
     shade(ax_pad, rp, cp, k1, k2, color, alpha=0.25, gid="window")
     outline(ax_pad, rp, cp, k1, k2, color)
     draw_grid(ax_w, w.shape, flip(w), r"$w^{\mathrm{flip}}$")
     draw_grid(ax_dx, dx.shape, dx, r"$\partial L/\partial x$")
     shade(ax_dx, rp, cp, color=color)
     outline(ax_dx, rp, cp, 1, 1, color, gid="highlight")
+    grid = r"y_{\mathrm{pad}}" if g.stride == (1, 1) else r"y_{\mathrm{ins,pad}}"
     fig.suptitle(
         rf"$\partial L/\partial x[{rp}, {cp}] = \sum_a \sum_b\, \partial L/\partial "
-        rf"y_{{\mathrm{{pad}}}}[{rp} + a, {cp} + b]\; w^{{\mathrm{{flip}}}}[a, b]"
+        rf"{grid}[{rp} + a, {cp} + b]\; w^{{\mathrm{{flip}}}}[a, b]"
         rf" = {fmt(dx[rp, cp], 6)}$"
     )
     return fig

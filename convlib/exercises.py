@@ -412,7 +412,8 @@ def check_grad_x(fn):
     _check(_GRAD_X, fn)
 
 
-# The pooling checker lives in its own module (it shares nothing with the ones above).
+# The checkers of the later chapters live in modules of their own.
+from .exercises_beyond import check_batch_grad_x, check_strided_grad_x  # noqa: E402
 from .exercises_layers import check_max_pool_grad_x  # noqa: E402
 
-__all__ += ["check_max_pool_grad_x"]
+__all__ += ["check_batch_grad_x", "check_strided_grad_x", "check_max_pool_grad_x"]

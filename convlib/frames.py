@@ -7,7 +7,8 @@ to outline and with what label, and what the running sum is; :mod:`convlib.svg` 
 on its own: the last running sum is convlib's gradient, a corner pixel has one window, the
 weights collected by the boxes are the flipped filter.
 
-Single channel, stride 1, no padding, as in the lecture notes. Cells not yet computed hold NaN.
+Single channel, stride 1, no padding, as in the lecture notes, except that :func:`flip_frames` also
+takes the stride and dilation of chapter 6. Cells not yet computed hold NaN.
 """
 
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .fast import conv2d, conv2d_grad_w, conv2d_grad_x, flip
-from .shapes import check_2d, check_index
+from .shapes import as_pair, check_2d, check_index, check_pair, output_size
 from .windows import (
     box_labels,
     input_gradient_terms,
@@ -32,6 +33,8 @@ __all__ = [
     "weight_gradient_frames",
     "input_gradient_frames",
     "flip_frames",
+    "FullCorrelationGrid",
+    "full_correlation_grid",
 ]
 
 
@@ -55,6 +58,7 @@ class Panel:
     cells: tuple = ()  # (row, column) pairs to highlight
     boxes: tuple = ()  # Box instances to outline
     muted: tuple = ()  # (row, column) pairs drawn greyed out, e.g. zero padding
+    inserted: tuple = ()  # (row, column) pairs of zeros inserted by a stride, drawn apart
 
 
 @dataclass(frozen=True)
@@ -218,43 +222,130 @@ def input_gradient_frames(dy, w, rp, cp):
     return frames
 
 
-def flip_frames(dy, w, pixels=None):
+def flip_frames(dy, w, pixels=None, *, stride=1, dilation=1, x_shape=None):
     """dL/dx as a forward pass: the flipped filter over the zero-padded dL/dy, one pixel per frame.
 
-    Panels: dL/dy padded with k1 - 1 rows and k2 - 1 columns of zeros (padding muted) with the
-    window at (r', c'); flip(w); dL/dx filled in up to (r', c'). The running sum of a frame is
-    dL/dx[r', c'], which the boxes animation reaches window by window. ``pixels`` limits the
-    frames to some (r', c') (default: all, row-major).
+    Panels: dL/dy with zeros around it (padding, muted) and, at stride s > 1, s - 1 zeros
+    inserted between its entries (``inserted``, drawn apart from the padding), with the window at
+    (r', c'); the flipped filter, which with dilation d > 1 is flip(w_d) = (flip w)_d, the dense
+    filter with d - 1 zeros between the taps; and dL/dx filled in up to (r', c'). The running sum
+    of a frame is dL/dx[r', c'], which the boxes animation reaches window by window.
+    ``pixels`` limits the frames to some (r', c') (default: all, row-major). ``x_shape`` is the
+    shape (H, W) of x, which a stride leaves undetermined (default: the smallest that gives dy).
     """
-    dy, w = check_2d(dy, "dy", "(N1, N2)"), check_2d(w, "w", "(k1, k2)")
-    (N1, N2), (k1, k2) = dy.shape, w.shape
-    H, W = N1 + k1 - 1, N2 + k2 - 1
-    padded = np.pad(dy.astype(float), ((k1 - 1, k1 - 1), (k2 - 1, k2 - 1)))
-    inside = np.zeros(padded.shape, dtype=bool)
-    inside[k1 - 1 : k1 - 1 + N1, k2 - 1 : k2 - 1 + N2] = True
-    muted = tuple(zip(*np.nonzero(~inside), strict=True))
-    w_flip = flip(w)
-    dx = conv2d_grad_x(dy, w)
+    g = full_correlation_grid(dy, w, stride=stride, dilation=dilation, x_shape=x_shape)
+    (H, W), (K1, K2), padded, w_flip, dx = g.x_shape, g.w_flip.shape, g.padded, g.w_flip, g.dx
+    (s1, s2), (d1, d2) = g.stride, g.dilation
+    muted = tuple(zip(*np.nonzero(g.padding), strict=True))
+    inserted = tuple(zip(*np.nonzero(g.inserted), strict=True))
+    if (s1, s2) == (1, 1):
+        grid_title = "∂L/∂y padded with zeros"
+    else:
+        grid_title = f"∂L/∂y with zeros inserted (stride {_pair_text(s1, s2)}) and padded"
+    if (d1, d2) == (1, 1):
+        filter_title = "flip(w)"
+    else:
+        filter_title = f"flip(w_d) = (flip w)_d, dilation {_pair_text(d1, d2)}"
+    taps = np.zeros((K1, K2), dtype=bool)
+    taps[::d1, ::d2] = True  # where the taps of w_d are; the pattern is its own 180° turn
+    holes = tuple(zip(*np.nonzero(~taps), strict=True))
     if pixels is None:
         pixels = list(np.ndindex(H, W))
     frames, done = [], {}
     for rp, cp in pixels:
         rp = check_index(rp, "rp", H, f"a row of dL/dx, which has {H} rows")
         cp = check_index(cp, "cp", W, f"a column of dL/dx, which has {W} columns")
-        value = float(np.sum(padded[rp : rp + k1, cp : cp + k2] * w_flip))
+        value = float(np.sum(padded[rp : rp + K1, cp : cp + K2] * w_flip))
         done[(rp, cp)] = value
         frames.append(
             Frame(
                 panels=(
                     Panel(
-                        "∂L/∂y padded with zeros", padded, boxes=(Box(rp, cp, k1, k2),), muted=muted
+                        grid_title,
+                        padded,
+                        boxes=(Box(rp, cp, K1, K2),),
+                        muted=muted,
+                        inserted=inserted,
                     ),
-                    Panel("flip(w)", w_flip, cells=tuple(np.ndindex(k1, k2))),
+                    Panel(filter_title, w_flip, cells=tuple(np.ndindex(K1, K2)), muted=holes),
                     Panel("∂L/∂x", _partial((H, W), done), cells=((rp, cp),)),
                 ),
-                caption=f"∂L/∂x[{rp}, {cp}] = sum of padded ∂L/∂y · flip(w) = {fmt(value)}",
+                caption=(
+                    f"∂L/∂x[{rp}, {cp}] = sum of the window's entries · {filter_title.split()[0]}"
+                    f" = {fmt(value)}"
+                ),
                 running_sum=value,
                 extra={"pixel": (rp, cp), "dx": float(dx[rp, cp])},
             )
         )
     return frames
+
+
+def _pair_text(u, v):
+    return str(u) if u == v else f"({u}, {v})"
+
+
+@dataclass(frozen=True)
+class FullCorrelationGrid:
+    """What the full correlation of a strided, dilated layer reads: see full_correlation_grid."""
+
+    padded: np.ndarray  # (H + K1 - 1, W + K2 - 1): dL/dy, zeros inserted, zeros around
+    padding: np.ndarray  # bool, same shape: the zeros around
+    inserted: np.ndarray  # bool, same shape: the zeros the stride inserted between entries
+    w_flip: np.ndarray  # (K1, K2): flip(w_d), the flipped dense filter
+    dx: np.ndarray  # (H, W): convlib's dL/dx
+    x_shape: tuple
+    stride: tuple
+    dilation: tuple
+
+
+def full_correlation_grid(dy, w, *, stride=1, dilation=1, x_shape=None):
+    """dL/dy laid out for the full correlation with the flipped filter, at any stride and dilation.
+
+    At stride s, s - 1 zeros go between neighbouring entries of dL/dy (the z of chapter 6); then
+    K - 1 rows and columns of zeros go around it, K = d (k - 1) + 1 being the size of the dense
+    filter w_d, and at the bottom and right as many more as x has rows and columns past the last
+    window. The window of pixel (r', c') of dL/dx then starts at (r', c') of the grid, and
+    dL/dx[r', c'] is the sum of that window times flip(w_d).
+
+    >>> g = full_correlation_grid(np.array([[1.0, 2.0]]), np.ones((1, 1)), stride=2, x_shape=(1, 4))
+    >>> g.padded.tolist(), g.inserted.tolist(), g.padding.tolist()
+    ([[1.0, 0.0, 2.0, 0.0]], [[False, True, False, False]], [[False, False, False, True]])
+    """
+    dy, w = check_2d(dy, "dy", "(N1, N2)"), check_2d(w, "w", "(k1, k2)")
+    (s1, s2), (d1, d2) = as_pair(stride, "stride"), as_pair(dilation, "dilation")
+    for name, pair in (("stride", (s1, s2)), ("dilation", (d1, d2))):
+        if min(pair) < 1:
+            raise ValueError(f"{name} must be at least 1, got {pair}")
+    (N1, N2), (k1, k2) = dy.shape, w.shape
+    K1, K2 = d1 * (k1 - 1) + 1, d2 * (k2 - 1) + 1  # the dense filter w_d
+    M1, M2 = s1 * (N1 - 1) + 1, s2 * (N2 - 1) + 1  # dy with the zeros inserted
+    smallest = (M1 + K1 - 1, M2 + K2 - 1)
+    H, W = smallest if x_shape is None else check_pair(x_shape, "x_shape", "(H, W)")
+    if output_size(H, K1, s1) != N1 or output_size(W, K2, s2) != N2:
+        raise ValueError(
+            f"x_shape must give dy's shape {(N1, N2)} with this filter, stride and dilation: "
+            f"from {smallest} to {(smallest[0] + s1 - 1, smallest[1] + s2 - 1)}, got {(H, W)}"
+        )
+    # The window of pixel (r', c') starts at (r', c') of this grid: K - 1 zeros above and to the
+    # left, as in the full correlation, and as many below and to the right as x needs.
+    padded = np.zeros((H + K1 - 1, W + K2 - 1))
+    padded[K1 - 1 : K1 - 1 + M1 : s1, K2 - 1 : K2 - 1 + M2 : s2] = dy
+    region = np.zeros(padded.shape, dtype=bool)
+    region[K1 - 1 : K1 - 1 + M1, K2 - 1 : K2 - 1 + M2] = True
+    entries = np.zeros(padded.shape, dtype=bool)
+    entries[K1 - 1 : K1 - 1 + M1 : s1, K2 - 1 : K2 - 1 + M2 : s2] = True
+    w_dense = np.zeros((K1, K2))
+    w_dense[::d1, ::d2] = w
+    w_flip = flip(w_dense)
+    dx = conv2d_grad_x(dy, w, (H, W), stride=(s1, s2), dilation=(d1, d2))
+    return FullCorrelationGrid(
+        padded=padded,
+        padding=~region,
+        inserted=region & ~entries,
+        w_flip=w_flip,
+        dx=dx,
+        x_shape=(H, W),
+        stride=(s1, s2),
+        dilation=(d1, d2),
+    )

@@ -10,9 +10,13 @@ import numpy as np
 
 from .grids import OKABE_ITO, detached_figure
 
-__all__ = ["PASSES", "crossing", "plot_timings", "plot_torch_ratios"]
+__all__ = ["PASSES", "TIE_MARGIN", "crossing", "ties", "plot_timings", "plot_torch_ratios"]
 
-PASSES = ("forward", "dL/dx", "dL/dw")
+# In the order of the chapter's tables: forward, then the weight gradient, then the input gradient.
+PASSES = ("forward", "dL/dw", "dL/dx")
+# Two times closer than this, relative to the slower one, are a tie: the run's own probes of the
+# matrix product, the same call repeated, spread by about 12% (benchmarks/results.json).
+TIE_MARGIN = 0.1
 PASS_COLOURS = {
     "forward": OKABE_ITO["blue"],
     "dL/dx": OKABE_ITO["vermillion"],
@@ -34,18 +38,44 @@ def _get(mapping, key, what):
     return mapping[key]
 
 
-def crossing(rows):
-    """The smallest kernel size k from which the FFT is faster at every larger k, or None.
+def _check_margin(margin):
+    if not (isinstance(margin, (int, float)) and 0 <= margin < 1):
+        raise ValueError(f"margin must be a number in [0, 1), got {margin!r}")
+
+
+def crossing(rows, margin=TIE_MARGIN):
+    """The smallest kernel size k from which the FFT is clearly faster at every larger k, or None.
+
+    Clearly: its time is below ``1 - margin`` times the direct method's. A closer call is a tie
+    (:func:`ties`), which does not count as a win.
 
     >>> crossing([{"k": 1, "direct_ms": 1, "fft_ms": 5}, {"k": 3, "direct_ms": 6, "fft_ms": 5}])
     3
+    >>> crossing([{"k": 3, "direct_ms": 5.0, "fft_ms": 4.9}, {"k": 5, "direct_ms": 9, "fft_ms": 5}])
+    5
     """
+    _check_margin(margin)
     first = None
     for row in reversed(rows):
-        if not row["fft_ms"] < row["direct_ms"]:
+        if not row["fft_ms"] < (1 - margin) * row["direct_ms"]:
             break
         first = row["k"]
     return first
+
+
+def ties(rows, margin=TIE_MARGIN):
+    """The kernel sizes at which the two methods' times differ by less than ``margin`` of the
+    slower one: too close to call on a shared machine.
+
+    >>> ties([{"k": 3, "direct_ms": 5.0, "fft_ms": 4.9}, {"k": 5, "direct_ms": 9, "fft_ms": 5}])
+    [3]
+    """
+    _check_margin(margin)
+    return [
+        row["k"]
+        for row in rows
+        if abs(row["fft_ms"] - row["direct_ms"]) < margin * max(row["fft_ms"], row["direct_ms"])
+    ]
 
 
 def _describe(sweep):
@@ -68,8 +98,9 @@ def plot_timings(results, sweeps=None):
     Returns
     -------
     matplotlib.figure.Figure
-        One panel per sweep, each with two lines (gids "direct" and "fft") and, where the FFT
-        becomes faster, a dotted vertical line at that kernel size (gid "crossing").
+        One panel per sweep, each with two lines (gids "direct" and "fft"); where the FFT
+        becomes clearly faster, a dotted vertical line at that kernel size (gid "crossing"); and
+        where the two tie (:func:`ties`), a hollow black diamond on the FFT's point (gid "tie").
 
     Examples
     --------
@@ -96,6 +127,22 @@ def plot_timings(results, sweeps=None):
         if k_cross is not None:
             label = f"FFT faster from k = {k_cross}"
             ax.axvline(k_cross, color=OKABE_ITO["grey"], linestyle=":", label=label, gid="crossing")
+        tied = ties(sweep["rows"])
+        if tied:
+            times = [r["fft_ms"] for r in sweep["rows"] if r["k"] in tied]
+            label = f"tie (within {TIE_MARGIN:.0%}) at k = {', '.join(map(str, tied))}"
+            ax.plot(
+                tied,
+                times,
+                linestyle="none",
+                marker="D",
+                markersize=11,
+                markeredgewidth=1.5,
+                markerfacecolor="none",
+                color="black",
+                label=label,
+                gid="tie",
+            )
         ax.set(xscale="log", yscale="log", title=_describe(sweep))
         ax.set(xlabel="kernel size k (a k x k filter)", ylabel="time per call (ms)")
         ax.set_xticks(k, labels=[str(v) for v in k])

@@ -6,7 +6,8 @@ One renderer serves both views of an animation: the live Jupyter widgets
 formatting, a millisecond or so, where drawing it with matplotlib takes a tenth of a second.
 
 Arrays are grids of cells like matrices, row 0 at the top, with their row and column indices;
-highlighted cells are orange, zero padding grey, and outlined windows use the figures' colours and
+highlighted cells are orange, zero padding grey, zeros inserted by a stride light blue and crossed
+by a diagonal, and outlined windows use the figures' colours and
 line styles (Okabe and Ito's palette, safe for colour-blind readers).
 """
 
@@ -42,6 +43,12 @@ def _panel(panel, left, top, s):
     for i, j in panel.muted:
         out.append(
             f'<rect x="{x0 + j * s}" y="{y0 + i * s}" width="{s}" height="{s}" class="cvl-muted"/>'
+        )
+    for i, j in panel.inserted:  # a tinted cell crossed by a diagonal: not told by colour alone
+        x, y = x0 + j * s, y0 + i * s
+        out.append(
+            f'<rect x="{x}" y="{y}" width="{s}" height="{s}" class="cvl-inserted"/>'
+            f'<line x1="{x}" y1="{y + s}" x2="{x + s}" y2="{y}" class="cvl-inserted-mark"/>'
         )
     for i, j in panel.cells:
         out.append(
@@ -102,6 +109,8 @@ def frame_svg(frame, cell_px=CELL_PX):
         "line{stroke:#888;stroke-width:1}"
         f".cvl-hi{{fill:{OKABE_ITO['orange']};fill-opacity:.45}}"
         f".cvl-muted{{fill:{OKABE_ITO['grey']};fill-opacity:.3}}"
+        f".cvl-inserted{{fill:{OKABE_ITO['sky blue']};fill-opacity:.35}}"
+        f".cvl-inserted-mark{{stroke:{OKABE_ITO['blue']};stroke-width:1}}"
         ".cvl-box{fill:none;stroke-width:3}"
         "</style>"
     )

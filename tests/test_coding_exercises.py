@@ -15,6 +15,8 @@ CHECKERS = {
     "grad_w": exercises.check_grad_w,
     "grad_x": exercises.check_grad_x,
     "max_pool_grad_x": exercises.check_max_pool_grad_x,
+    "batch_grad_x": exercises.check_batch_grad_x,
+    "strided_grad_x": exercises.check_strided_grad_x,
 }
 
 
@@ -33,8 +35,9 @@ def solution_code():
 SOLUTIONS = solution_code()
 
 
-def test_three_chapters_have_coding_exercises():
-    assert {label for _, label, _ in SOLUTIONS} >= {"ex-forward-code", "ex-dw-code", "ex-dx-code"}
+def test_five_chapters_have_coding_exercises():
+    labels = {label for _, label, _ in SOLUTIONS}
+    assert labels >= {"ex-forward-code", "ex-dw-code", "ex-dx-code", "ex-chan-code", "ex-spd-code"}
 
 
 @pytest.mark.parametrize("notebook, label, code", SOLUTIONS, ids=[s[1] for s in SOLUTIONS])

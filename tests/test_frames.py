@@ -106,6 +106,50 @@ def test_flip_frames(problem):
     np.testing.assert_array_equal(panel(last, "flip(w)").values, convlib.flip(w))
 
 
+@given(problems(), st.integers(1, 3), st.integers(1, 3), st.integers(0, 2), st.integers(1, 2))
+def test_flip_frames_with_stride_and_dilation(problem, s1, s2, extra, d):
+    _, w, dy = problem
+    (N1, N2), (k1, k2) = dy.shape, w.shape
+    K1, K2 = d * (k1 - 1) + 1, d * (k2 - 1) + 1
+    H = s1 * (N1 - 1) + K1 + min(extra, s1 - 1)  # rows past the last window, if the stride allows
+    W = s2 * (N2 - 1) + K2 + min(extra, s2 - 1)
+    animation = frames.flip_frames(dy, w, stride=(s1, s2), dilation=d, x_shape=(H, W))
+    dx = convlib.conv2d_grad_x(dy, w, (H, W), stride=(s1, s2), dilation=d)
+    assert len(animation) == H * W  # one frame per pixel of x, past the last window included
+    for f in animation:
+        assert f.running_sum == pytest.approx(dx[f.extra["pixel"]], abs=1e-12)
+    grid, flipped, result = animation[-1].panels
+    assert result.values.shape == (H, W) and relative_error(result.values, dx) < 1e-15
+    # The grid holds dy's entries s apart; the cells between them are the inserted zeros and
+    # the rest the padding, each drawn as its own kind, and no cell is both.
+    inserted, padding = set(grid.inserted), set(grid.muted)
+    assert not inserted & padding
+    entries = {(K1 - 1 + s1 * r, K2 - 1 + s2 * c) for r, c in np.ndindex(N1, N2)}
+    assert len(inserted) == (s1 * (N1 - 1) + 1) * (s2 * (N2 - 1) + 1) - N1 * N2
+    assert inserted | padding | entries == set(np.ndindex(grid.values.shape))
+    assert all(grid.values[cell] == 0 for cell in inserted | padding)
+    np.testing.assert_array_equal([grid.values[cell] for cell in sorted(entries)], dy.ravel())
+    assert ("stride" in grid.title) == ((s1, s2) != (1, 1))
+    # The filter panel is flip(w_d), named so, with its holes greyed.
+    w_d = np.zeros((K1, K2))
+    w_d[::d, ::d] = w
+    np.testing.assert_array_equal(flipped.values, convlib.flip(w_d))
+    assert flipped.title == ("flip(w)" if d == 1 else "flip(w_d) = (flip w)_d, dilation 2")
+    assert len(flipped.muted) == K1 * K2 - k1 * k2
+
+
+def test_flip_frames_refuses_an_x_shape_that_does_not_give_dy():
+    with pytest.raises(
+        ValueError,
+        match=r"x_shape must give dy's shape \(3, 3\).*from \(7, 7\) to \(8, 8\), got \(9, 8\)",
+    ):
+        frames.flip_frames(np.ones((3, 3)), np.ones((3, 3)), stride=2, x_shape=(9, 8))
+    with pytest.raises(ValueError, match=r"stride must be at least 1, got \(0, 1\)"):
+        frames.flip_frames(np.ones((3, 3)), np.ones((3, 3)), stride=(0, 1))
+    with pytest.raises(TypeError, match="dilation must be an int or a pair of ints"):
+        frames.flip_frames(np.ones((3, 3)), np.ones((3, 3)), dilation=1.5)
+
+
 def test_bad_arguments():
     w, dy = np.ones((3, 3)), np.ones((4, 5))
     with pytest.raises(ValueError, match=r"rp must be in 0\.\.5 .*got 6"):

@@ -11,7 +11,14 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from convlib.grids import OKABE_ITO  # noqa: E402
-from convlib.perfplots import PASSES, crossing, plot_timings, plot_torch_ratios  # noqa: E402
+from convlib.perfplots import (  # noqa: E402
+    PASSES,
+    TIE_MARGIN,
+    crossing,
+    plot_timings,
+    plot_torch_ratios,
+    ties,
+)
 
 RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results.json"
 
@@ -22,7 +29,7 @@ def sweep(name, times, H=64):
 
 
 SWEEPS = [
-    sweep("small", {1: (0.1, 1.0), 3: (0.9, 1.0), 5: (2.5, 1.1), 9: (8.0, 1.2)}),
+    sweep("small", {1: (0.1, 1.0), 3: (0.8, 1.0), 5: (2.5, 1.1), 9: (8.0, 1.2)}),
     sweep("never", {1: (0.1, 1.0), 3: (0.5, 1.0)}),
 ]
 
@@ -112,6 +119,41 @@ def test_the_committed_results_can_be_drawn():
     assert len(fig.axes) == len(results["kernel_sweep"])
     for ax, sweep in zip(fig.axes, results["kernel_sweep"], strict=True):
         assert list(ax.lines[0].get_xdata()) == [r["k"] for r in sweep["rows"]]
-        assert len(ax.lines) == 2 + (crossing(sweep["rows"]) is not None)
+        tied = ties(sweep["rows"])
+        assert len(ax.lines) == 2 + (crossing(sweep["rows"]) is not None) + bool(tied)
+        for line in ax.lines:
+            if line.get_gid() == "tie":
+                assert list(line.get_xdata()) == tied
     fig = plot_torch_ratios(results, shapes="CDE")
     assert sum(len(c) for ax in fig.axes for c in ax.containers) == 3 * 3 * len(fig.axes)
+
+
+def test_a_close_call_is_a_tie_not_a_win():
+    # k = 5: the FFT 2% faster, inside the margin; k = 9: clearly faster.
+    rows = SWEEPS[0]["rows"][:2] + [
+        {"k": 5, "direct_ms": 1.0, "fft_ms": 0.98},
+        {"k": 9, "direct_ms": 3.0, "fft_ms": 1.0},
+    ]
+    assert ties(rows) == [5] and crossing(rows) == 9
+    assert crossing(rows, margin=0) == 5 and ties(rows, margin=0) == []
+    # A tie in the other direction (the FFT slightly slower) is a tie too.
+    assert ties([{"k": 3, "direct_ms": 1.0, "fft_ms": 1.05}]) == [3]
+    fig = plot_timings(
+        {"kernel_sweep": [sweep("tie", {r["k"]: (r["direct_ms"], r["fft_ms"]) for r in rows})]}
+    )
+    (tie,) = [line for line in fig.axes[0].lines if line.get_gid() == "tie"]
+    assert list(tie.get_xdata()) == [5] and list(tie.get_ydata()) == [0.98]
+    assert tie.get_linestyle() == "None" and tie.get_marker() == "D"
+    assert f"within {TIE_MARGIN:.0%}" in tie.get_label() and "k = 5" in tie.get_label()
+    (cross,) = [line for line in fig.axes[0].lines if line.get_gid() == "crossing"]
+    assert cross.get_label() == "FFT faster from k = 9"
+    for bad in (-0.1, 1, "0.1"):
+        with pytest.raises(ValueError, match="margin must be a number in"):
+            crossing(rows, margin=bad)
+
+
+def test_the_legend_lists_the_passes_in_the_order_of_the_tables():
+    assert PASSES == ("forward", "dL/dw", "dL/dx")
+    fig = plot_torch_ratios({"passes": ratio_rows()}, shapes="C")
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == ["forward", "dL/dw", "dL/dx"]

@@ -74,9 +74,16 @@ assert round(r9["direct_ms"], 2) == 0.74 and round(r9["fft_ms"], 2) == 0.25
 assert round(r9["flops"] / r9["direct_ms"] / 1e6, 1) == 3.2
 assert round(fft / r9["fft_ms"] / 1e6, 1) == 7.0
 assert round((fft / r9["fft_ms"]) / (r9["flops"] / r9["direct_ms"])) == 2
-from convlib.perfplots import crossing  # noqa: E402
+from convlib.perfplots import crossing, ties  # noqa: E402
 
-assert crossing(single["rows"]) == 5 and crossing(multi["rows"]) == 9
+# a tie at k = 5 (1.7%, inside the noise), a clear win from k = 9, on one channel
+assert (
+    ties(single["rows"]) == [5] and crossing(single["rows"]) == 9 and crossing(multi["rows"]) == 9
+)
+r5 = next(r for r in single["rows"] if r["k"] == 5)
+assert r5["flops"] == 2 * 25 * 124**2 and round(fft / r5["flops"], 1) == 2.3
+assert round(fft / r9["flops"], 1) == 0.8 and round(r9["flops"] / fft, 1) == 1.3
+assert round(r9["direct_ms"] / r9["fft_ms"], 1) == 2.9
 # part 3
 assert (multi["N"], multi["C_in"], multi["C_out"], multi["H"]) == (4, 16, 16, 64)
 transforms = 4 * 16 + 16 * 16 + 4 * 16
@@ -87,6 +94,8 @@ r3 = next(r for r in multi["rows"] if r["k"] == 3)
 assert r3["flops"] == 70_852_608 > 64_487_424
 direct_gflops = [r["flops"] / r["direct_ms"] / 1e6 for r in multi["rows"] if r["k"] >= 3]
 assert round(min(direct_gflops)) == 17 and round(max(direct_gflops)) == 46, direct_gflops
+all_gflops = [r["flops"] / r["direct_ms"] / 1e6 for r in multi["rows"]]  # k = 1 too
+assert round(min(all_gflops)) == 14 and round(max(all_gflops)) == 46, all_gflops
 fft_gflops = [64_487_424 / r["fft_ms"] / 1e6 for r in multi["rows"]]
 assert round(min(fft_gflops), 1) == 6.9 and round(max(fft_gflops), 1) == 8.1, fft_gflops
 
