@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from needs import ROOT, site_or_skip
 
-CHAPTERS = sorted((ROOT / "chapters").glob("0[1-4]_*.ipynb"))
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 SELF_CHECK = re.compile(r"^```\{admonition\} Check your prediction\n:class: dropdown self-check\n")
 
 
@@ -35,7 +35,7 @@ def asks_a_question(cell):
 
 
 def test_the_chapters_are_found():
-    assert [p.name[:2] for p in CHAPTERS] == ["01", "02", "03", "04"]
+    assert [p.name[:2] for p in CHAPTERS][:4] == ["01", "02", "03", "04"]
 
 
 @pytest.mark.parametrize("notebook", CHAPTERS, ids=lambda p: p.stem)
@@ -63,13 +63,15 @@ def test_every_self_check_is_followed_by_a_cell_that_asserts_it(notebook):
             f"{notebook.name}, cell {i}: the answer is not checked by the next cell"
         )
         assert "{solution}" not in source(nb[i]), "a self-check is not an exercise answer"
-    assert answers, f"{notebook.name} has no self-check"
+    if notebook.name.startswith(("01", "02", "03", "04")):
+        assert answers, f"{notebook.name} has no self-check"
 
 
 def self_checks_on(page):
     return len(re.findall(r'class="[^"]*\bself-check\b[^"]*"', page.read_text(encoding="utf-8")))
 
 
+@pytest.mark.slow  # reads both built editions
 @pytest.mark.parametrize("notebook", CHAPTERS, ids=lambda p: p.stem)
 def test_the_student_edition_keeps_the_self_checks(notebook):
     default, student = ROOT / "_build" / "html", ROOT / "_build" / "student" / "html"
