@@ -407,7 +407,7 @@ class Session:
         self.from_box, from_box_w = os.pipe()
         cpu = max(1, int(self.deadline - time.monotonic()) + 5)
         argv = [
-            sys.executable, "-I", "-B", str(self.workdir / "sandbox.py"), str(to_box),
+            sys.executable, "-I", "-B", "-u", str(self.workdir / "sandbox.py"), str(to_box),
             str(from_box_w), str(self.boxes.cell_timeout), str(self.boxes.memory_mb), str(cpu),
         ]  # fmt: skip
         env = {
@@ -450,11 +450,16 @@ class Session:
             if header.get("event") == "cell" and isinstance(header.get("index"), int):
                 cell = header["index"]
 
-    def call(self, name, arrays, prime, seconds):
+    def defined(self, name, seconds):
+        """The type of what ``name`` holds after the cells ran: 'function', 'NoneType', ..."""
+        header, _ = self.call(name, [], (1,), seconds, op="defined")
+        return str(header.get("type")) if header.get("callable") else None
+
+    def call(self, name, arrays, prime, seconds, op="call"):
         """Call ``name`` on ``arrays``; the sandbox's (header, arrays), or Incident."""
         deadline = min(time.monotonic() + seconds, self.deadline)
         try:
-            sandbox.send(self.to_box, {"op": "call", "name": name, "prime": list(prime)}, arrays)
+            sandbox.send(self.to_box, {"op": op, "name": name, "prime": list(prime)}, arrays)
             return sandbox.receive(self.from_box, deadline)
         except TimeoutError:
             if time.monotonic() >= self.deadline:
@@ -480,6 +485,8 @@ class Session:
         return f"exited (status {code})"
 
     def close(self):
+        if self.uid is None:  # closed already
+            return
         if self.proc is not None:
             with contextlib.suppress(OSError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
@@ -489,6 +496,7 @@ class Session:
                 with contextlib.suppress(OSError):
                     os.close(fd)
         self.boxes.give_uid(self.uid)
+        self.uid = None
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
@@ -544,7 +552,7 @@ class Proxy:
             prime = (1,)
         header, back = self.session.call(self.name, arrays, prime, self.seconds)
         event = header.get("event")
-        if event == "undefined":
+        if event == "defined":
             raise NameError(f"{self.name} is not defined in your notebook")
         # The arguments as the student's function left them: the checker sees changes.
         for original, after in zip(args, back[: len(args)], strict=False):
@@ -608,6 +616,12 @@ def grade_question(question, cells, skip, boxes, kit, log, options):
     proxy = Proxy(session, name, getattr(convlib, question["answer"]), options.call_timeout)
     score = 0.0
     try:
+        if session.defined(name, options.call_timeout) is None:
+            feedback.append(
+                f"{name} is not defined when your notebook has run: no `def {name}(...)` ran "
+                "(is the name spelt as in the question? did a cell raise before it? see the log)"
+            )
+            return 0.0, status, feedback
         checker = getattr(exercises, question["checker"])
         out = io.StringIO()
         sys.stdout.local.buffer = out

@@ -200,8 +200,8 @@ def _serve(namespace, in_fd, out_fd):
         except EOFError:
             return
         fn = namespace.get(request["name"])
-        if fn is None or not callable(fn):
-            send(out_fd, {"event": "undefined", "type": type(fn).__name__})
+        if request.get("op") == "defined" or not callable(fn):
+            send(out_fd, {"event": "defined", "callable": callable(fn), "type": type(fn).__name__})
             continue
         # Freed arrays full of a marker, for np.empty to reuse (see convlib.exercises).
         leftovers = [np.full(request["prime"], 1.0e300) for _ in range(8)]
@@ -210,9 +210,10 @@ def _serve(namespace, in_fd, out_fd):
         try:
             result = fn(*copies)
         except Exception as err:
+            builtin = next(c for c in type(err).__mro__ if c.__module__ == "builtins")
             header = {
                 "event": "raised",
-                "type": type(err).__name__,
+                "type": builtin.__name__,
                 "message": str(err)[:2000],
                 "traceback": traceback.format_exc()[-4000:],
             }
