@@ -23,7 +23,7 @@ Output, in ``--out`` (default ``_build/graded/``):
     OUT/summary.csv        submission, status, total, then one column per question
     OUT/NAME/report.txt    the feedback per question, as the student would see it
     OUT/NAME/results.json  the same in Gradescope's format
-    OUT/NAME/sandbox.log   what the submission printed while it was graded
+    OUT/NAME/q1.log ...    what the submission printed while each question was graded
 
 ``--gradescope ROOT`` grades ``ROOT/submission`` into ``ROOT/results/results.json`` (the zip's
 ``run_autograder`` does this with ROOT=/autograder). Grading needs root, to run the students'
@@ -34,6 +34,7 @@ import argparse
 import ast
 import contextlib
 import csv
+import fcntl
 import io
 import json
 import os
@@ -63,8 +64,10 @@ from convlib import exercises  # noqa: E402
 DEFAULT_AUTOGRADER = (
     HERE.parent / "_build/assignments/conv_backprop/autograder/conv_backprop-autograder.zip"
 )
-# The sandboxes' users: numeric ids without a name, one per submission graded at once.
-UID_BASE = 61000
+# The sandboxes' users: numeric ids without a name, one per submission graded at once, taken
+# from this range under a lock file each, so that two gradings at once never share one.
+UID_BASE, UID_COUNT = 61000, 1000
+LOCKS = Path(tempfile.gettempdir()) / "convlib-grade-uids"
 MAX_NOTEBOOK_BYTES = 20 << 20
 GRACE = 3.0  # seconds past a cell's own limit before its process is killed
 PUBLIC_SHARE = 0.5  # of a question's points for the public checker; the rest for hidden tests
@@ -256,11 +259,25 @@ class Sandboxes:
         for tool in ("setpriv",):
             if not shutil.which(tool):
                 raise SystemExit(f"grade.py needs {tool} (Debian package util-linux)")
-        self.uids = list(range(UID_BASE, UID_BASE + max(1, jobs)))
-        for uid in self.uids:
+        self.locks, self.uids = [], []
+        LOCKS.mkdir(mode=0o700, exist_ok=True)
+        for uid in range(UID_BASE, UID_BASE + UID_COUNT):
+            if len(self.uids) == max(1, jobs):
+                break
             with contextlib.suppress(KeyError):
-                user = pwd.getpwuid(uid).pw_name
-                raise SystemExit(f"user id {uid} belongs to {user!r}: grade.py needs it unused")
+                pwd.getpwuid(uid)
+                continue  # a user of this machine: not ours to use
+            lock = open(LOCKS / str(uid), "w")  # noqa: SIM115 (held until close())
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:  # another grading uses it
+                lock.close()
+                continue
+            self.locks.append(lock)
+            self.uids.append(uid)
+            kill_user(uid)  # whatever a grading that crashed left behind
+        if len(self.uids) < max(1, jobs):
+            raise SystemExit(f"no free user ids in {UID_BASE}..{UID_BASE + UID_COUNT - 1}")
         self.free = list(self.uids)
         self.lock = threading.Lock()
         self.memory_mb, self.cell_timeout = memory_mb, cell_timeout
@@ -280,6 +297,8 @@ class Sandboxes:
 
     def close(self):
         shutil.rmtree(self.scratch, ignore_errors=True)
+        for lock in self.locks:
+            lock.close()
 
     def take_uid(self):
         with self.lock:
@@ -388,7 +407,7 @@ class Session:
         self.boxes, self.deadline, self.log = boxes, deadline, log
         self.uid = boxes.take_uid()
         self.workdir = Path(tempfile.mkdtemp(prefix="q-", dir=boxes.scratch))
-        self.proc = None
+        self.proc = self.to_box = self.from_box = None
         self.traceback = ""
         try:
             self._start(kit, cells, skip)
@@ -492,7 +511,8 @@ class Session:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.kill()
             self.proc.wait()
-            for fd in (self.to_box, self.from_box):
+        for fd in (self.to_box, self.from_box):
+            if fd is not None:
                 with contextlib.suppress(OSError):
                     os.close(fd)
         self.boxes.give_uid(self.uid)
@@ -681,36 +701,36 @@ def grade_submission(path, out_dir, questions, boxes, kit, options):
     start = time.monotonic()
     row = {"submission": str(path), "status": "ok"}
     tests, incidents, report = [], [], []
-    with open(out_dir / "sandbox.log", "wb", buffering=0) as log:
-        try:
-            cells = code_cells(read_notebook(path))
-        except (OSError, ValueError, zipfile.BadZipFile) as err:
-            cells, row["status"] = None, f"unreadable: {err}"
-            unreadable = str(err)
-        skip = set()
-        for question in questions:
-            qname, points = question["name"], float(question["points"])
-            if cells is None:
-                score, lines = 0.0, [f"Not graded: could not read the submission ({unreadable})."]
-            else:
-                log.write(f"\n==== {qname} ====\n".encode())
+    try:
+        cells = code_cells(read_notebook(path))
+    except (OSError, ValueError, zipfile.BadZipFile) as err:
+        cells, row["status"] = None, f"unreadable: {err}"
+        unreadable = str(err)
+    skip = set()
+    for question in questions:
+        qname, points = question["name"], float(question["points"])
+        if cells is None:
+            score, lines = 0.0, [f"Not graded: could not read the submission ({unreadable})."]
+        else:
+            # A log per question: the sandbox's file size limit counts from the file's start.
+            with open(out_dir / f"{qname}.log", "wb", buffering=0) as log:
                 score, status, lines = grade_question(
                     question, cells, skip, boxes, kit, log, options
                 )
-                if status != "ok":
-                    incidents.append(status)
-            row[qname] = score
-            text = "\n".join(lines)
-            tests.append(
-                {
-                    "name": qname,
-                    "score": score,
-                    "max_score": points,
-                    "output": text,
-                    "visibility": "visible",
-                }
-            )
-            report.append(f"{qname}: {score:g}/{points:g}\n{text}\n")
+            if status != "ok":
+                incidents.append(status)
+        row[qname] = score
+        text = "\n".join(lines)
+        tests.append(
+            {
+                "name": qname,
+                "score": score,
+                "max_score": points,
+                "output": text,
+                "visibility": "visible",
+            }
+        )
+        report.append(f"{qname}: {score:g}/{points:g}\n{text}\n")
     if incidents and row["status"] == "ok":
         row["status"] = "; ".join(incidents)
     row["total"] = sum(row[q["name"]] for q in questions)

@@ -29,7 +29,8 @@ import numpy as np
 # The wire format: messages of a 4-byte big-endian length and a JSON header; a header with
 # "arrays": [{"dtype", "shape"}, ...] is followed by one raw-bytes frame per array.
 MAX_HEADER = 1 << 20
-MAX_ARRAY_BYTES = 1 << 26
+MAX_ARRAY_BYTES = 1 << 26  # in all the arrays of one message
+MAX_ARRAYS = 16
 # The dtypes that may cross: numbers only (no object, string or structured dtypes).
 DTYPES = {
     np.dtype(t).newbyteorder(order).str
@@ -97,7 +98,9 @@ def receive(fd, deadline=None):
         raise WireError(f"not a JSON header: {err}") from None
     if not isinstance(header, dict) or not isinstance(header.get("arrays", []), list):
         raise WireError("the header is not a JSON object with a list of arrays")
-    arrays = []
+    arrays, total = [], 0
+    if len(header.get("arrays", [])) > MAX_ARRAYS:
+        raise WireError(f"more than {MAX_ARRAYS} arrays in one message")
     for spec in header.get("arrays", []):
         if not isinstance(spec, dict) or spec.get("dtype") not in DTYPES:
             raise WireError(f"an array of a dtype that may not cross: {spec!r:.80}")
@@ -109,7 +112,8 @@ def receive(fd, deadline=None):
         ):
             raise WireError(f"an array of an impossible shape: {shape!r:.80}")
         dtype = np.dtype(spec["dtype"])
-        data = _read_frame(fd, MAX_ARRAY_BYTES, deadline)
+        data = _read_frame(fd, MAX_ARRAY_BYTES - total, deadline)
+        total += len(data)
         if len(data) != dtype.itemsize * int(np.prod(shape, dtype=np.int64)):
             raise WireError("an array's bytes do not match its shape and dtype")
         arrays.append(np.frombuffer(data, dtype=dtype).reshape(shape).copy())

@@ -32,7 +32,7 @@ GRADE = REPO / "assignments" / "grade.py"
 POINTS = {"q1": 2.0, "q2": 2.0, "q3": 4.0, "q4": 2.0}
 ZERO = dict.fromkeys(POINTS, 0.0)
 # The users that grade.py runs sandboxes as (see UID_BASE there).
-SANDBOX_UIDS = range(61000, 61016)
+SANDBOX_UIDS = range(61000, 62000)
 # Small limits keep the deliberate hangs short.
 LIMITS = ("--call-timeout", "3", "--cell-timeout", "3", "--timeout", "60")
 
@@ -590,7 +590,7 @@ def test_exhausting_memory_costs_only_its_question(graded):
 
 def test_the_hidden_tests_and_solutions_cannot_be_read(graded):
     check(graded, "reads_hidden", POINTS)
-    assert "leaked 0" in (graded["out"] / "reads_hidden" / "sandbox.log").read_text()
+    assert "leaked 0" in (graded["out"] / "reads_hidden" / "q1.log").read_text()
 
 
 def test_hidden_test_code_and_expected_values_stay_out_of_the_feedback(graded):
