@@ -55,7 +55,7 @@ def _frame(fd, data):
 
 def send(fd, header, arrays=()):
     """Send ``header`` (a dict) and ``arrays`` (NumPy arrays of numbers) on ``fd``."""
-    arrays = [np.ascontiguousarray(a) for a in arrays]
+    arrays = [np.array(a, order="C") for a in arrays]  # (ascontiguousarray makes 0-D 1-D)
     header = dict(header, arrays=[{"dtype": a.dtype.str, "shape": list(a.shape)} for a in arrays])
     _frame(fd, json.dumps(header).encode())
     for a in arrays:
@@ -116,7 +116,7 @@ def receive(fd, deadline=None):
         total += len(data)
         if len(data) != dtype.itemsize * int(np.prod(shape, dtype=np.int64)):
             raise WireError("an array's bytes do not match its shape and dtype")
-        arrays.append(np.frombuffer(data, dtype=dtype).reshape(shape).copy())
+        arrays.append(np.frombuffer(data, dtype=dtype).reshape(tuple(shape)).copy())
     return header, arrays
 
 
