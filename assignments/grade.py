@@ -132,6 +132,8 @@ LIBRARY = {
     "convolve2d", "fftconvolve", "oaconvolve", "fft2", "ifft2", "rfft2", "irfft2",
 }  # fmt: skip
 LIBRARY_MODULES = {"convlib", "scipy"}
+# What a loops question may still use from convlib: the flip is not a convolution.
+ALLOWED = {"flip"}
 # Ways to reach a name that the source does not show.
 DYNAMIC = {"getattr", "__import__", "eval", "exec", "globals", "vars", "importlib", "locals"}
 
@@ -153,7 +155,15 @@ def _definitions(cells):
                 module = getattr(node, "module", None) or ""
                 for alias in node.names:
                     bound = (alias.asname or alias.name).split(".")[0]
-                    if alias.name in LIBRARY or module.split(".")[0] in LIBRARY_MODULES:
+                    root = (module or alias.name).split(".")[0]
+                    if alias.name == "*":  # every routine of the module, under its own name
+                        tainted |= LIBRARY
+                        for name in LIBRARY:
+                            functions.pop(name, None)
+                        continue
+                    if alias.name in LIBRARY or (
+                        root in LIBRARY_MODULES and alias.name not in ALLOWED
+                    ):
                         tainted.add(bound)
                     functions.pop(bound, None)
             elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
@@ -168,7 +178,16 @@ def _definitions(cells):
 
 def _mentions(node, tainted):
     """The first library routine, library module or dynamic lookup that ``node`` mentions."""
+    allowed = {
+        id(sub.value)
+        for sub in ast.walk(node)
+        if isinstance(sub, ast.Attribute)
+        and sub.attr in ALLOWED
+        and isinstance(sub.value, ast.Name)
+    }
     for sub in ast.walk(node):
+        if id(sub) in allowed:
+            continue
         if isinstance(sub, ast.Name) and (
             sub.id in tainted or sub.id in LIBRARY_MODULES or sub.id in DYNAMIC
         ):

@@ -131,6 +131,9 @@ LOOPS = "def conv2d(x, w):\n    for r in range(1):\n        pass\n    return {}\
         ["def conv2d(x, w):\n    import numpy as np\n    while False:\n        pass\n"],
         # convlib used elsewhere in the notebook, not by conv2d.
         ["import convlib\nfrom convlib import conv2d_grad_x as g\n", LOOPS.format("x")],
+        # The flip is not a convolution.
+        [LOOPS.format("convlib.flip(w)")],
+        ["from convlib import flip\n", LOOPS.format("flip(w)")],
     ],
 )
 def test_honest_loops_pass_the_rules(cells):
@@ -141,6 +144,10 @@ def test_honest_loops_pass_the_rules(cells):
     ("cells", "said"),
     [
         ([LOOPS.format("convlib.conv2d(x, w)")], "uses 'conv2d'"),
+        (["from numpy import *\n", LOOPS.format("correlate(x, w)")], "uses 'correlate'"),
+        (["from convlib import *\n", LOOPS.format("conv2d_grad_x(x, w)")], "'conv2d_grad_x'"),
+        ([LOOPS.format("convlib.flip(convlib.matrix.im2col(x, w))")], "uses 'convlib'"),
+        (["from convlib.fft import conv2d_fft\n", LOOPS.format("conv2d_fft(x, w)")], "uses 'conv"),
         ([LOOPS.format("np.correlate(x, w)")], "uses 'correlate'"),
         (["from scipy import signal\n", LOOPS.format("signal.convolve2d(x, w)")], "'convolve2d'"),
         (["import scipy.signal as s\n", LOOPS.format("s.oaconvolve(x, w)")], "uses 'oaconvolve'"),
