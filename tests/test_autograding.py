@@ -387,8 +387,15 @@ def graded(built, tmp_path_factory):
         built["solutions"],
     ]
     roots = [str(tmp_path_factory.getbasetemp()), "/autograder"]
+    garbage = folder / "garbage.ipynb"
+    garbage.write_text('{"cells": [')
+    exported = folder / "exported.zip"  # as the notebook's export cell makes it
+    with zipfile.ZipFile(exported, "w") as zf:
+        zf.write(submission(built, folder, "inside", **CORRECT), "inside.ipynb")
     subs = [
         built["solutions"],
+        garbage,
+        exported,
         submission(built, folder, "blank"),
         submission(built, folder, "no_flip", **{**CORRECT, "q4": GRAD_X_FLIP_NO_FLIP}),
         submission(built, folder, "raises_in_q2", **{**CORRECT, "q2": GRAD_W_RAISES}),
@@ -530,6 +537,16 @@ def test_an_infinite_loop_costs_only_its_question_and_is_reported(graded):
 def test_a_cell_that_loops_forever_is_interrupted_and_the_rest_graded(graded):
     # grad_x was defined before the loop, but returns zeros: q3 fails, the others pass.
     check(graded, "cell_loops", {**POINTS, "q3": 0.0})
+
+
+def test_an_unreadable_submission_scores_zero_and_says_why(graded):
+    row = graded["rows"]["garbage"]
+    assert row["status"].startswith("unreadable: ") and scores(row) == ZERO
+    assert "could not read the submission" in report(graded["out"], "garbage")
+
+
+def test_the_zip_that_the_export_cell_makes_is_graded(graded):
+    check(graded, "exported", POINTS)
 
 
 def test_report_and_results_say_the_same(graded):
