@@ -669,9 +669,11 @@ def grade_question(question, cells, skip, boxes, kit, log, options):
             feedback.append(f"Public test: {out.getvalue().strip()}")
             score += points * PUBLIC_SHARE
         except (AssertionError, NameError, TypeError) as err:
-            feedback.append(f"Public test: {err}")
-            if session.traceback and "raised" in str(err):
-                feedback.append(session.traceback.rstrip())
+            text = str(err)
+            if session.traceback and "raised" in text:
+                text = text.replace("The traceback above points", "The traceback below points")
+                text += "\n" + session.traceback.rstrip()
+            feedback.append(f"Public test: {text}")
         finally:
             sys.stdout.local.buffer = None
         hidden = hidden_tests(question, proxy)

@@ -219,7 +219,10 @@ def _serve(namespace, in_fd, out_fd):
                 "event": "raised",
                 "type": builtin.__name__,
                 "message": str(err)[:2000],
-                "traceback": traceback.format_exc()[-4000:],
+                # From the student's code down (not this file's frame).
+                "traceback": "".join(
+                    traceback.format_exception(type(err), err, err.__traceback__.tb_next)
+                )[-4000:],
             }
             send(out_fd, header, copies)
             continue

@@ -602,7 +602,9 @@ def test_catching_every_exception_forever_costs_only_its_question(graded):
 
 def test_exhausting_memory_costs_only_its_question(graded):
     check(graded, "memory", {**POINTS, "q3": 0.0}, status="q3 crashed: MemoryError")
-    assert "raised MemoryError" in report(graded["out"], "memory")
+    text = report(graded["out"], "memory")
+    assert "raised MemoryError" in text and "The traceback below points at the line" in text
+    assert 'File "<cell ' in text and "sandbox.py" not in text  # the student's lines only
 
 
 def test_the_hidden_tests_and_solutions_cannot_be_read(graded):
