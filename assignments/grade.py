@@ -674,6 +674,8 @@ def grade_question(question, cells, skip, boxes, kit, log, options):
                 text = text.replace("The traceback above points", "The traceback below points")
                 text += "\n" + session.traceback.rstrip()
             feedback.append(f"Public test: {text}")
+        except Exception as err:  # a result too odd for the checker's diagnoses: still wrong
+            feedback.append(f"Public test: your result is wrong ({type(err).__name__}: {err})")
         finally:
             sys.stdout.local.buffer = None
         hidden = hidden_tests(question, proxy)

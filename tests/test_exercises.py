@@ -2,8 +2,9 @@
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from numpy.lib.stride_tricks import sliding_window_view
 
 import convlib
@@ -487,3 +488,27 @@ def test_the_checkers_follow_the_policy(capsys):
     # 5% off, in float16: refused (the old tolerance followed the dtype and let it through).
     with pytest.raises(AssertionError, match=r"float16"):
         check_conv2d(lambda x, w: (1.05 * loop_conv2d(x, w)).astype(np.float16))
+
+
+# Whatever array a student's function returns, the checker answers with a diagnosis.
+
+results = st.sampled_from(["?", "i1", "u8", "i8", "f2", "f4", "f8"]).flatmap(
+    lambda dt: hnp.arrays(
+        np.dtype(dt),
+        st.sampled_from([(4, 5), (5, 4), (1, 1), (0, 5), (4, 5, 1), ()]),
+        elements=hnp.from_dtype(np.dtype(dt), allow_nan=True, allow_infinity=True)
+        if dt.startswith("f")
+        else None,
+    )
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(results)
+def test_any_array_returned_gets_a_diagnosis_not_a_crash(result):
+    try:
+        check_conv2d(lambda x, w: result)
+    except AssertionError as err:
+        assert str(err).split(" (")[0] and "x of shape (5, 7)" in str(err)
+    else:  # only a right answer passes, and no array drawn here is one
+        pytest.fail("a wrong result passed")
