@@ -70,6 +70,7 @@ UID_BASE, UID_COUNT = 61000, 1000
 LOCKS = Path(tempfile.gettempdir()) / "convlib-grade-uids"
 MAX_NOTEBOOK_BYTES = 20 << 20
 GRACE = 3.0  # seconds past a cell's own limit before its process is killed
+LOG_LIMIT = 1 << 20  # bytes of a question's output kept in its log; the rest is read and dropped
 PUBLIC_SHARE = 0.5  # of a question's points for the public checker; the rest for hidden tests
 
 
@@ -462,7 +463,7 @@ class Session:
             self.boxes.command(self.uid, self.workdir, argv),
             pass_fds=(to_box, from_box_w),
             stdin=subprocess.DEVNULL,
-            stdout=self.log,
+            stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             cwd=self.workdir,
             env=env,
@@ -470,6 +471,18 @@ class Session:
         )
         os.close(to_box)
         os.close(from_box_w)
+        # The output goes through a pipe that this process drains: however much the submission
+        # prints, the log keeps the first LOG_LIMIT bytes and the sandbox never blocks on it.
+        self.drain = threading.Thread(target=self._drain, args=(self.proc.stdout,), daemon=True)
+        self.drain.start()
+
+    def _drain(self, pipe):
+        while chunk := pipe.read1(1 << 16):
+            room = LOG_LIMIT - self.log.tell()
+            if room > 0:
+                self.log.write(chunk[:room])
+                if len(chunk) > room:
+                    self.log.write(b"\n[grade.py: output cut here, at its limit]\n")
 
     def run_cells(self):
         """None when the cells have run, else (index of the cell that hung or died, what)."""
@@ -530,6 +543,8 @@ class Session:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.kill()
             self.proc.wait()
+            self.drain.join(timeout=10)  # EOF once every process that held the pipe is gone
+            self.proc.stdout.close()
         for fd in (self.to_box, self.from_box):
             if fd is not None:
                 with contextlib.suppress(OSError):
@@ -735,8 +750,7 @@ def grade_submission(path, out_dir, questions, boxes, kit, options):
         if cells is None:
             score, lines = 0.0, [f"Not graded: could not read the submission ({unreadable})."]
         else:
-            # A log per question: the sandbox's file size limit counts from the file's start.
-            with open(out_dir / f"{qname}.log", "wb", buffering=0) as log:
+            with open(out_dir / f"{qname}.log", "wb") as log:
                 score, status, lines = grade_question(
                     question, cells, skip, boxes, kit, log, options
                 )

@@ -34,8 +34,8 @@ POINTS = {"q1": 2.0, "q2": 2.0, "q3": 4.0, "q4": 2.0}
 ZERO = dict.fromkeys(POINTS, 0.0)
 # The users that grade.py runs sandboxes as (see UID_BASE there).
 SANDBOX_UIDS = range(61000, 62000)
-# Small limits keep the deliberate hangs short.
-LIMITS = ("--call-timeout", "3", "--cell-timeout", "3", "--timeout", "60")
+# Small limits keep the deliberate hangs short (a cell may import SciPy on a loaded machine).
+LIMITS = ("--call-timeout", "3", "--cell-timeout", "8", "--timeout", "90")
 
 root_or_skip("the autograding tests")
 
@@ -187,6 +187,14 @@ if os.fork() == 0:
     if os.fork() == 0:
         time.sleep(600)
     os._exit(0)
+"""
+
+# Prints 40 MB: the log keeps the first MiB, the grading goes on.
+FLOODS_OUTPUT = """
+import sys
+for _ in range(40):
+    print("x" * 10**6)
+    print("y" * 10**6, file=sys.stderr)
 """
 
 GRAD_W_SYS_EXIT = """
@@ -422,6 +430,7 @@ def graded(built, tmp_path_factory):
             **{**CORRECT, "q3": GRAD_X_CATCHES_EVERYTHING},
         ),  # fmt: skip
         submission(built, folder, "memory", **{**CORRECT, "q3": GRAD_X_EXHAUSTS_MEMORY}),
+        submission(built, folder, "floods_output", FLOODS_OUTPUT, **CORRECT),
         submission(
             built,
             folder,
@@ -598,7 +607,7 @@ def test_catching_every_exception_forever_costs_only_its_question(graded):
     # The cell that never ends is killed and skipped; grad_x, which never returns, times out.
     check(graded, "catches_everything", {**POINTS, "q3": 0.0}, status="q3 timed out after 3 s")
     text = report(graded["out"], "catches_everything")
-    assert "did not finish within 3 s: the grader skipped it" in text
+    assert "did not finish within 8 s: the grader skipped it" in text
 
 
 def test_exhausting_memory_costs_only_its_question(graded):
@@ -606,6 +615,14 @@ def test_exhausting_memory_costs_only_its_question(graded):
     text = report(graded["out"], "memory")
     assert "raised MemoryError" in text and "The traceback below points at the line" in text
     assert 'File "<cell ' in text and "sandbox.py" not in text  # the student's lines only
+
+
+def test_printing_without_end_changes_nothing_and_is_cut_in_the_log(graded):
+    check(graded, "floods_output", POINTS)
+    for question in POINTS:
+        log = graded["out"] / "floods_output" / f"{question}.log"
+        assert 1 << 20 <= log.stat().st_size < (1 << 20) + 200
+        assert log.read_text().endswith("output cut here, at its limit]\n")
 
 
 def test_the_hidden_tests_and_solutions_cannot_be_read(graded):
