@@ -776,8 +776,8 @@ def grade_submission(path, out_dir, questions, boxes, kit, options):
         "score": row["total"],
         "output": f"Status: {row['status']}",
         "tests": tests,
-        "status": row["status"],
-        "seconds": round(seconds, 1),
+        "execution_time": round(seconds, 1),
+        "extra_data": {"status": row["status"]},  # Gradescope's place for anything else
     }
     write_private(out_dir / "results.json", json.dumps(results, indent=2))
     header = f"{path}: {row['status']}, {row['total']:g}/{sum(t['max_score'] for t in tests):g}"
