@@ -393,16 +393,17 @@ def closed_parents(path):
 
 
 def user_processes(uid):
-    """The ids of the running processes whose real user is ``uid``."""
+    """The ids of the live processes whose real user is ``uid`` (zombies, which run nothing and
+    wait for a parent to reap them, e.g. a container's PID 1, do not count)."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
-            with contextlib.suppress(OSError):
-                for line in (entry / "status").read_text().splitlines():
-                    if line.startswith("Uid:"):
-                        if int(line.split()[1]) == uid:
-                            found.append(int(entry.name))
-                        break
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                status = dict(
+                    line.split(":", 1) for line in (entry / "status").read_text().splitlines()
+                )
+                if int(status["Uid"].split()[0]) == uid and status["State"].split()[0] not in "ZX":
+                    found.append(int(entry.name))
     return found
 
 
