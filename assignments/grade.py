@@ -279,6 +279,7 @@ class Sandboxes:
         for tool in ("setpriv",):
             if not shutil.which(tool):
                 raise SystemExit(f"grade.py needs {tool} (Debian package util-linux)")
+        become_reaper()
         self.locks, self.uids = [], []
         LOCKS.mkdir(mode=0o700, exist_ok=True)
         for uid in range(UID_BASE, UID_BASE + UID_COUNT):
@@ -380,6 +381,15 @@ class Sandboxes:
         return result.returncode == 0
 
 
+def become_reaper():
+    """Make this process the one that orphans of its descendants are given to (Linux's child
+    subreaper), so that kill_user can reap a sandbox's zombies instead of leaving them to PID 1."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
 def python_folders():
     """The folders that Python (this environment and its base installation) lives in."""
     folders = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}
@@ -392,9 +402,9 @@ def closed_parents(path):
     return [p for p in Path(path).parents if not p.stat().st_mode & 0o001]
 
 
-def user_processes(uid):
-    """The ids of the live processes whose real user is ``uid`` (zombies, which run nothing and
-    wait for a parent to reap them, e.g. a container's PID 1, do not count)."""
+def user_processes(uid, zombies=False):
+    """The ids of the live processes whose real user is ``uid``; zombies (which run nothing and
+    wait for a parent to reap them, e.g. a container's PID 1) too if ``zombies``."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -402,7 +412,8 @@ def user_processes(uid):
                 status = dict(
                     line.split(":", 1) for line in (entry / "status").read_text().splitlines()
                 )
-                if int(status["Uid"].split()[0]) == uid and status["State"].split()[0] not in "ZX":
+                dead = status["State"].split()[0] in "ZX"
+                if int(status["Uid"].split()[0]) == uid and (zombies or not dead):
                     found.append(int(entry.name))
     return found
 
@@ -411,6 +422,15 @@ def kill_user(uid):
     """Kill every process of ``uid`` (kill(-1) as that user), until none is left."""
     for _ in range(50):
         if not user_processes(uid):
+            # Reap what is left: orphans come to this process (a subreaper, see become_reaper).
+            for _ in range(100):
+                zombies = user_processes(uid, zombies=True)
+                if not zombies:
+                    break
+                for pid in zombies:
+                    with contextlib.suppress(ChildProcessError, OSError):
+                        os.waitpid(pid, os.WNOHANG)
+                time.sleep(0.05)
             return
         subprocess.run(
             ["kill", "-KILL", "-1"],

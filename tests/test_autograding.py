@@ -34,7 +34,7 @@ POINTS = {"q1": 2.0, "q2": 2.0, "q3": 4.0, "q4": 2.0}
 ZERO = dict.fromkeys(POINTS, 0.0)
 # The users that grade.py runs sandboxes as (see UID_BASE there).
 SANDBOX_UIDS = range(61000, 62000)
-# Small limits keep the deliberate hangs short (a cell may import SciPy on a loaded machine).
+# Small limits keep the deliberate hangs short; a cell gets 8 s, for a loaded machine.
 LIMITS = ("--call-timeout", "3", "--cell-timeout", "8", "--timeout", "90")
 
 root_or_skip("the autograding tests")
@@ -280,14 +280,15 @@ def grad_x(dy, w):
         pass
     return convlib.conv2d_grad_x(dy, w)
 """
-CONV2D_ALIAS = """
-from scipy.signal import correlate2d as corr
+# The library's answer under another name (no other question calls grad_x).
+GRAD_X_ALIAS = """
+from convlib import conv2d_grad_x as gx
 
 
-def conv2d(x, w):
+def grad_x(dy, w):
     for _ in range(1):
         pass
-    return corr(x, w, mode="valid")
+    return gx(dy, w)
 """
 
 
@@ -354,7 +355,7 @@ def report(out, name):
 
 
 def sandbox_processes():
-    """Processes of the sandboxes' users still running."""
+    """Processes of the sandboxes' users still there, zombies included."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -445,7 +446,7 @@ def graded(built, tmp_path_factory):
         ),  # fmt: skip
         submission(built, folder, "float16", **{**CORRECT, "q3": GRAD_X_FLOAT16}),
         submission(built, folder, "calls_convlib", **{**CORRECT, "q3": GRAD_X_CALLS_CONVLIB}),
-        submission(built, folder, "alias", **{**CORRECT, "q1": CONV2D_ALIAS}),
+        submission(built, folder, "alias", **{**CORRECT, "q3": GRAD_X_ALIAS}),
     ]
     before = {"zip": digest(zip_copy.parent), "built": digest(built["zip"].parent)}
     rows, result = grade(built, out, subs, "--jobs", "2", *LIMITS)
@@ -655,8 +656,8 @@ def test_float16_loses_its_question_and_says_why(graded):
 def test_a_loops_question_refuses_the_library(graded):
     check(graded, "calls_convlib", {**POINTS, "q3": 0.0})
     assert "uses 'conv2d_grad_x'" in report(graded["out"], "calls_convlib")
-    check(graded, "alias", {**POINTS, "q1": 0.0})
-    assert "uses 'corr'" in report(graded["out"], "alias")
+    check(graded, "alias", {**POINTS, "q3": 0.0})
+    assert "uses 'gx'" in report(graded["out"], "alias")
 
 
 def test_grading_prints_one_line_per_submission(graded):
