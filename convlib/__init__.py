@@ -18,7 +18,7 @@ The top-level functions are vectorised NumPy (:mod:`convlib.fast`). Beside them:
   is imported on its own: ``from convlib import drawing``.
 """
 
-from . import gradcheck, reference, shapes
+from . import gradcheck, shapes
 from .fast import conv2d, conv2d_grad_w, conv2d_grad_x, flip
 from .shapes import output_size
 
@@ -33,3 +33,13 @@ __all__ = [
     "shapes",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    # convlib.reference is imported on first use: the assignment's student kit leaves it out
+    # (its loops are the answers), and the rest of convlib works without it.
+    if name == "reference":
+        import importlib
+
+        return importlib.import_module(f"{__name__}.reference")
+    raise AttributeError(f"module 'convlib' has no attribute {name!r}")

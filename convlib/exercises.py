@@ -6,6 +6,14 @@ one line if every result is right. Otherwise it raises ``AssertionError`` about 
 case: the student's code raised, changed an input, returned no array or the wrong shape, or gave
 what a known mistake gives (each computed with convlib and compared); failing all of these, it
 says where the largest error is. Each message but an exception's starts with the mistake's name.
+Each call of the student's function has a time limit (10 s by default), so an infinite loop ends
+with a message instead of hanging the notebook.
+
+One dtype policy (:func:`precision_problem`, :func:`agrees`, :func:`assert_agrees`) decides what
+"right" means here and in the autograder's hidden tests: any real array whose values agree with the
+answer to a relative error of at most ``RTOL = 1e-5`` (about a hundred float32 round-offs, relative
+to the largest entry) is right, whatever its dtype; float16 results are refused, because float16
+keeps about three significant digits, far too few for ``RTOL``.
 
 >>> import convlib
 >>> check_conv2d(convlib.conv2d)
@@ -16,7 +24,11 @@ Traceback (most recent call last):
 AssertionError: flipped kernel (x of shape (5, 7), w of shape (2, 3)): your conv2d uses w ...
 """
 
+import inspect
+import signal
+import threading
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,12 +36,152 @@ import numpy as np
 from .fast import conv2d, conv2d_grad_w, conv2d_grad_x
 from .gradcheck import relative_error
 
-__all__ = ["check_conv2d", "check_grad_w", "check_grad_x"]
+__all__ = [
+    "RTOL",
+    "TIME_LIMIT",
+    "agrees",
+    "assert_agrees",
+    "check_conv2d",
+    "check_grad_w",
+    "check_grad_x",
+    "precision_problem",
+    "time_limit",
+]
 
 # (H, W, k1, k2). The first case is small but non-square everywhere, so most mistakes show there,
 # on arrays small enough to print and work through by hand.
 CASES = ((5, 7, 2, 3), (6, 4, 3, 1), (4, 4, 1, 1), (3, 3, 3, 3), (4, 6, 2, 2), (11, 9, 4, 3))
 SEED = 20240917
+
+# ---------------------------------------------------------------- the dtype policy
+
+# The largest relative error (max |got - expected| / max |expected|) accepted as right: about a
+# hundred float32 round-offs (float32's machine epsilon is 1.2e-7), so that a correct computation
+# in float32 passes with room to spare, while float16 (epsilon 9.8e-4) or a rounded answer fails.
+RTOL = 1e-5
+# Rejected as "imprecise" rather than "wrong" up to this relative error: rounding, not a mistake.
+_IMPRECISE = 1e-2
+
+
+def precision_problem(result):
+    """Why the dtype of ``result`` (an array) cannot hold a right answer, or None if it can.
+
+    Real numbers (bool, integers, floats of 32 bits or more) are accepted; float16 is refused,
+    and so is anything that is not a real number (complex, object, strings).
+
+    >>> precision_problem(np.zeros(3, dtype=np.float32)) is None
+    True
+    >>> print(precision_problem(np.zeros(3, dtype=np.float16)))  # doctest: +ELLIPSIS
+    your result has dtype float16, which keeps only about 3 significant digits; ...
+    """
+    dtype = np.asarray(result).dtype
+    if dtype.kind not in "biuf":
+        return f"your result has dtype {dtype}: it must hold real numbers (float64 or float32)"
+    if dtype.kind == "f" and dtype.itemsize < 4:
+        digits = int(np.finfo(dtype).precision)
+        return (
+            f"your result has dtype {dtype}, which keeps only about {digits} significant digits; "
+            f"compute in float64 (NumPy's default) or float32"
+        )
+    return None
+
+
+def agrees(got, expected):
+    """True if ``got`` is right by the dtype policy: an accepted dtype, the shape of ``expected``,
+    every entry finite, and a relative error of at most :data:`RTOL`.
+
+    >>> y = np.array([[1.0, -2.0], [3.0, 4.0]])
+    >>> agrees(y.astype(np.float32), y), agrees(y.astype(np.float16) * 1.001, y)
+    (True, False)
+    """
+    got, expected = np.asarray(got), np.asarray(expected)
+    return (
+        precision_problem(got) is None
+        and got.shape == expected.shape
+        and bool(np.isfinite(got).all())
+        and relative_error(got, expected) <= RTOL
+    )
+
+
+def assert_agrees(got, expected, what="the result"):
+    """Raise ``AssertionError`` saying how ``got`` fails the dtype policy (see :func:`agrees`).
+
+    The message names the dtype, the shape, a non-finite entry, or the relative error, and calls
+    a small error "imprecise" (rounding) rather than wrong; it never shows ``expected``'s values.
+    """
+    try:
+        got = np.asarray(got)
+    except (ValueError, TypeError):
+        raise AssertionError(f"{what} is not an array of numbers") from None
+    expected = np.asarray(expected)
+    problem = precision_problem(got)
+    if problem:
+        raise AssertionError(f"{what}: {problem}")
+    if got.shape != expected.shape:
+        raise AssertionError(f"{what} has shape {got.shape}, expected {expected.shape}")
+    if not np.isfinite(got).all():
+        raise AssertionError(f"{what} has entries that are not finite numbers (NaN or inf)")
+    error = relative_error(got, expected)
+    if error > _IMPRECISE:
+        raise AssertionError(f"{what} is wrong (relative error {error:.2g})")
+    if error > RTOL:
+        raise AssertionError(
+            f"{what} is imprecise: relative error {error:.2g}, more than the {RTOL:g} allowed "
+            "(float32 is precise enough; float16 or rounding is not)"
+        )
+
+
+# ---------------------------------------------------------------- a time limit per call
+
+TIME_LIMIT = 10.0  # seconds for one call of the student's function
+
+
+class TimeLimitExceeded(TimeoutError):
+    """Raised in the student's code when its time limit has passed."""
+
+
+@contextmanager
+def time_limit(seconds, what="your function"):
+    """Run the ``with`` block for at most ``seconds`` seconds of wall-clock time.
+
+    Past the limit a :class:`TimeLimitExceeded` is raised in the running code, and again every
+    second until the block ends, in case the code catches the first. It uses SIGALRM, so it works
+    in the main thread on POSIX (where Jupyter runs cells); elsewhere the block runs unlimited.
+    ``seconds=None`` also means no limit. This stops honest infinite loops; code that catches
+    every exception forever can only be stopped from another process (the autograder does that).
+    """
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    if seconds is None or not (hasattr(signal, "setitimer") and in_main_thread):
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise TimeLimitExceeded(
+            f"{what} did not finish within {seconds:g} s: is there an infinite loop (a while "
+            "loop whose condition never changes, or a range that never ends)?"
+        )
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# ---------------------------------------------------------------- leftover values (np.empty)
+
+# Before each call the checker allocates and frees a few arrays of the result's size filled with
+# this value, so that an array the student's code starts with np.empty is likely to reuse that
+# memory and show it: entries never assigned, or added to (+=), stay near LEFTOVER.
+LEFTOVER = 1.0e300
+
+
+def prime_leftovers(shape, dtype=np.float64, count=8):
+    """Free ``count`` arrays of ``shape`` filled with :data:`LEFTOVER`, for np.empty to reuse."""
+    buffers = [np.full(shape, LEFTOVER, dtype=dtype) for _ in range(count)]
+    del buffers
 
 
 @dataclass(frozen=True)
@@ -83,7 +235,32 @@ def _unflipped(dy, w):
     ]
     for f, how in _flips(w)[1:]:
         mistakes.append((conv2d(full, f), "half a flip", f"your grad_x uses w {how}. {why}"))
+    if w.shape[0] == w.shape[1]:  # otherwise these have another shape (see the shape hints)
+        for f, how in _turns(w):
+            mistakes.append(
+                (
+                    conv2d(full, f),
+                    "rotated, not flipped",
+                    f"your grad_x uses {how}. {why} {_NOT_A_TURN}",
+                )
+            )
     return mistakes
+
+
+_NOT_A_TURN = (
+    "Flipping reverses both axes (a rotation by 180 degrees); a transpose or a rotation by 90 "
+    "degrees (np.rot90) swaps rows and columns instead."
+)
+
+
+def _turns(w):
+    """w transposed, or rotated by 90 degrees either way, and how to say so."""
+    return [
+        (w.T, "w transposed (w.T) instead of flipped"),
+        (np.rot90(w), "w rotated by 90 degrees (np.rot90(w)) instead of flipped"),
+        (np.rot90(w, -1), "w rotated by -90 degrees (np.rot90(w, -1)) instead of flipped"),
+        (w.T[::-1, ::-1], "w flipped and transposed"),
+    ]
 
 
 _CONV2D = _Exercise(
@@ -128,6 +305,16 @@ _GRAD_X = _Exercise(
         f"{_pad_dy(k1, k2)} first ('full'), so that every window touching x counts.",
         (H - k1 + 1, W - k2 + 1): f"That is the shape of dy: {_pad_dy(k1, k2)} ('full').",
         (k1, k2): "That is the shape of w, as dL/dw has: dL/dx has one entry per pixel of x.",
+        # The "full" correlation with a k2 x k1 filter (w.T or np.rot90(w)), dy padded for w or
+        # for the turned filter.
+        (H - k1 + 1 + 2 * (k1 - 1) - k2 + 1, W - k2 + 1 + 2 * (k2 - 1) - k1 + 1): (
+            f"That is what a k2 x k1 filter gives: flip(w) = w[::-1, ::-1] keeps the shape of w. "
+            f"{_NOT_A_TURN}"
+        ),
+        (H - k1 + k2, W - k2 + k1): (
+            f"That is what a k2 x k1 filter gives: flip(w) = w[::-1, ::-1] keeps the shape of w. "
+            f"{_NOT_A_TURN}"
+        ),
     },
     _unflipped,
 )  # fmt: skip
@@ -137,15 +324,25 @@ def _index(a):
     return str(tuple(int(i) for i in a))
 
 
-def _num(value):
-    return f"{float(value) + 0.0:.6g}"  # + 0.0 shows -0.0 as 0
+def _num(value, other=None):
+    """``value`` to 6 significant digits, or more if needed to tell it from ``other``."""
+    value = float(value) + 0.0  # + 0.0 shows -0.0 as 0
+    for digits in (6, 9, 12, 17):
+        text = f"{value:.{digits}g}"
+        if other is None or text != f"{float(other) + 0.0:.{digits}g}":
+            break
+    return text
 
 
-def _call(ex, fn, args, where):
+def _call(ex, fn, args, where, shape, seconds):
     """The student's result on copies of ``args``; a diagnosis if it raised or changed them."""
     copies = [args[name].copy() for name in ex.args]
+    prime_leftovers(shape)
     try:
-        result = fn(*copies)
+        with time_limit(seconds, f"your {ex.name} ({where})"):
+            result = fn(*copies)
+    except TimeLimitExceeded as err:
+        raise AssertionError(f"time limit: {err}") from None
     except Exception as err:  # the student's bug, not the checker's: say so, keep the traceback
         error = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
         hint = ""
@@ -201,6 +398,8 @@ def _check_shape(ex, got, expected, case, where):
         hint = hints[got.shape]
     elif got.shape == expected[::-1]:
         hint = "Rows and columns are swapped: did you transpose something?"
+    elif ex is _GRAD_X and _padding(got.shape, case):
+        hint = _padding(got.shape, case)
     elif all(abs(g - e) <= 1 for g, e in zip(got.shape, expected, strict=True)):
         hint = "One off: check your range(...) bounds against this rule."
     else:
@@ -208,6 +407,21 @@ def _check_shape(ex, got, expected, case, where):
     raise AssertionError(
         f"wrong shape ({where}): {ex.result} must be {ex.rule} = {expected}; your {ex.name} "
         f"returned {got.shape}. {hint}"
+    )
+
+
+def _padding(shape, case):
+    """What padding dy by the wrong amount gives ``shape`` for dL/dx, if that explains it."""
+    H, W, k1, k2 = case
+    N1, N2 = H - k1 + 1, W - k2 + 1
+    # A full correlation of dy padded by p on each side with a k x k filter has N + 2p - k + 1.
+    p1, p2 = (shape[0] - N1 + k1 - 1) / 2, (shape[1] - N2 + k2 - 1) / 2
+    if not (p1.is_integer() and p2.is_integer() and p1 >= 0 and p2 >= 0):
+        return None
+    return (
+        f"That is what padding dy by {_count(int(p1), 'row')} and {_count(int(p2), 'column')} on "
+        f"each side gives: the padding must be k1 - 1 = {_count(k1 - 1, 'row')} and k2 - 1 = "
+        f"{_count(k2 - 1, 'column')}, so that every window touching x counts."
     )
 
 
@@ -222,6 +436,31 @@ def _not_finite(ex, got, args, expected, tol):
     return "not a number", (
         f"your {ex.name} gives {got[i]} at {_index(i)}. Was that entry never assigned "
         "(np.empty), or divided by zero?"
+    )
+
+
+def _leftover(ex, got, args, expected, tol):
+    left = np.abs(got.astype(np.float64)) >= LEFTOVER / 10
+    if not left.any():
+        return None
+    i = tuple(np.argwhere(left)[0])
+    return "leftover values", (
+        f"your {ex.name} gives {_num(got[i])} at {_index(i)}, what was in memory before. An array "
+        "from np.empty holds whatever was there: start from np.zeros, or assign every entry."
+    )
+
+
+def _imprecise(ex, got, args, expected, tol):
+    problem = precision_problem(got)
+    if problem:
+        return "too imprecise", f"{problem}. {ex.result} needs a relative error below {RTOL:g}."
+    error = relative_error(got, expected)
+    if error > _IMPRECISE:
+        return None
+    return "too imprecise", (
+        f"your {ex.name} agrees with {ex.result} to about {max(0, int(-np.log10(error)))} "
+        f"significant digits only (relative error {error:.2g}, more than the {RTOL:g} allowed). "
+        "Compute in float64 or float32, without rounding."
     )
 
 
@@ -325,26 +564,50 @@ def _largest_error(ex, got, args, expected, tol):
     if got.dtype.kind in "biu":
         notes.append(f"your result has dtype {got.dtype}, which drops fractions")
     return "wrong values", (
-        f"largest error {error[i]:.3g} at {_index(i)}, where {ex.result} is {_num(expected[i])} "
-        f"and yours {_num(got[i])}; {'; '.join(notes)}. Work a small case by hand with "
-        f"{ex.formula}."
+        f"largest error {error[i]:.3g} at {_index(i)}, where {ex.result} is "
+        f"{_num(expected[i], got[i])} and yours {_num(got[i], expected[i])}; {'; '.join(notes)}. "
+        f"Work a small case by hand with {ex.formula}."
     )
 
 
 def _check_values(ex, got, expected, args, where):
-    # Relative to the result's scale: loose enough for float32 round-off, tight for float64.
-    tol = max(1e-9, 100 * float(np.finfo(got.dtype).eps)) if got.dtype.kind == "f" else 1e-9
-    # NaN and inf first: they would upset the comparisons.
-    if np.isfinite(got).all() and _close(got, expected, tol):
+    # One policy for every dtype (see agrees): right to RTOL, relative to the result's scale.
+    if agrees(got, expected):
         return
-    steps = (_not_finite, _zeros, _named, _transposed, _scaled, _border, _shifted, _largest_error)
+    tol = RTOL
+    # Leftovers, NaN and inf first: they would upset the comparisons; then rounding.
+    steps = (_leftover, _not_finite, _imprecise, _zeros, _named, _transposed, _scaled, _border)
+    steps += (_shifted, _largest_error)
     for diagnose in steps:  # each gives (name, explanation) if it recognises the mistake
-        found = diagnose(ex, got, args, expected, tol)
+        try:
+            with np.errstate(all="ignore"):
+                found = diagnose(ex, got, args, expected, tol)
+        except (ArithmeticError, ValueError, IndexError, TypeError):
+            continue  # a result too odd for this diagnosis (e.g. bool or huge): try the next
         if found:
             raise AssertionError(f"{found[0]} ({where}): {found[1]}")
+    raise AssertionError(
+        f"wrong values ({where}): your {ex.name}'s result is not {ex.result}. Work a small case "
+        f"by hand with {ex.formula}."
+    )
 
 
-def _check(ex, fn):
+def _check(ex, fn, seconds):
+    if isinstance(fn, str):  # check_conv2d("conv2d"): look the name up where the check was called
+        name, caller = fn, inspect.currentframe().f_back.f_back
+        fn = caller.f_globals.get(name, caller.f_locals.get(name))
+        if fn is None:
+            raise NameError(
+                f"{name!r} is not defined: run the cell with `def {name}(...)` first, and check "
+                "the spelling"
+            )
+    if fn is None:
+        raise TypeError(
+            f"check_{ex.name} expects your function itself, as in check_{ex.name}({ex.name}), but "
+            f"got None: is {ex.name} defined with `def {ex.name}({', '.join(ex.args)}):`, and did "
+            f"you run that cell? (`{ex.name} = print(...)` or assigning the result of a call "
+            "also leaves None)"
+        )
     if not callable(fn):
         raise TypeError(
             f"check_{ex.name} expects your function itself, as in check_{ex.name}({ex.name}); "
@@ -360,7 +623,8 @@ def _check(ex, fn):
         args = {name: args[name] for name in ex.args}
         where = ", ".join(f"{name} of shape {args[name].shape}" for name in ex.args)
         expected = ex.answer(*args.values())
-        got = _as_array(ex, _call(ex, fn, args, where), where)
+        result = _call(ex, fn, args, where, expected.shape, seconds)
+        got = _as_array(ex, result, where)
         _check_shape(ex, got, expected.shape, (H, W, k1, k2), where)
         _check_values(ex, got, expected, args, where)
     print(
@@ -369,14 +633,18 @@ def _check(ex, fn):
     )
 
 
-def check_conv2d(fn):
+def check_conv2d(fn, time_limit=TIME_LIMIT):
     """Check a student's forward pass ``fn(x, w)``, the "valid" cross-correlation.
 
     Parameters
     ----------
-    fn : callable
+    fn : callable or str
         Called as ``fn(x, w)`` with float64 arrays x of shape (H, W) and w of shape (k1, k2),
-        on six cases; must return y of shape (N1, N2), any real dtype or nested lists.
+        on six cases; must return y of shape (N1, N2), any real dtype but float16, or nested
+        lists (see :data:`RTOL` for what counts as right). A name is looked up where the check
+        is called.
+    time_limit : float or None
+        Seconds allowed for each call (None for no limit).
 
     Returns
     -------
@@ -386,30 +654,33 @@ def check_conv2d(fn):
     Raises
     ------
     AssertionError
-        Naming the mistake in the first failing case: an exception in ``fn``, an input changed
-        in place, no array, the wrong shape, a flipped kernel, rows and columns swapped, a
-        constant factor, a shift, or else the largest error and where.
+        Naming the mistake in the first failing case: an exception in ``fn``, the time limit,
+        an input changed in place, no array, the wrong shape, leftover values (np.empty), too
+        little precision (float16), a flipped kernel, rows and columns swapped, a constant
+        factor, a shift, or else the largest error and where.
     TypeError
-        If ``fn`` is not callable.
+        If ``fn`` is None or not callable.
+    NameError
+        If ``fn`` is a name that is not defined.
     """
-    _check(_CONV2D, fn)
+    _check(_CONV2D, fn, time_limit)
 
 
-def check_grad_w(fn):
+def check_grad_w(fn, time_limit=TIME_LIMIT):
     """Check a student's ``fn(x, dy)``, dL/dw of shape (k1, k2), like :func:`check_conv2d`.
 
     dy = dL/dy has the shape of y, (N1, N2). Also recognises a flipped dy or result.
     """
-    _check(_GRAD_W, fn)
+    _check(_GRAD_W, fn, time_limit)
 
 
-def check_grad_x(fn):
+def check_grad_x(fn, time_limit=TIME_LIMIT):
     """Check a student's ``fn(dy, w)``, dL/dx of shape (H, W), like :func:`check_conv2d`.
 
     Also recognises a missing or half flip of w, and a wrong border (dy not zero-padded, or the
     "valid" size instead of the "full" one).
     """
-    _check(_GRAD_X, fn)
+    _check(_GRAD_X, fn, time_limit)
 
 
 # The checkers of the later chapters live in modules of their own.

@@ -1,8 +1,9 @@
 """What the site, browser and JupyterLab tests need, and what they do when it is missing.
 
 Without it they skip and say how to get it; where the run promises to have it they fail instead:
-``CI=true`` for the browser (Chromium, Playwright, MathJax), ``CONVLIB_REQUIRE_SITE=1`` (set by
-``make test`` after building) for the built sites.
+``CI=true`` for the browser (Chromium, Playwright, MathJax) and for root (the autograder runs
+students' code as other users), ``CONVLIB_REQUIRE_SITE=1`` (set by ``make test`` after
+building) for the built sites.
 """
 
 import os
@@ -58,4 +59,14 @@ def site_or_skip(site, command):
         missing(
             f"{site} is not built: run {command}",
             required=bool(os.environ.get("CONVLIB_REQUIRE_SITE")),
+        )
+
+
+def root_or_skip(what):
+    """Skip (or fail, under CI) unless this runs as root, as grading students' code needs."""
+    if os.geteuid() != 0:
+        missing(
+            f"{what}: the grader runs students' code as other users, which needs root: "
+            "run the tests as root (sudo)",
+            required=under_ci(),
         )

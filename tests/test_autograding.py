@@ -1,22 +1,31 @@
-"""The autograded assignment (assignments/): build it with otter assign, grade submissions.
+"""The autograded assignment (assignments/): build it, then grade honest and hostile submissions.
 
 The assignment is built once into a temporary folder with ``assignments/build.py``; submissions
-are the generated student notebook with answer cells replaced (nbformat), graded by
-``assignments/grade.py`` (otter run in a subprocess per submission, with its time limits). The
-slow part is otter: a kernel per submission and two deliberate infinite loops, about 1.5 minutes
-in all.
+are the generated student notebook with answer cells replaced and cells added (nbformat), graded
+by ``assignments/grade.py`` (each question's function in a sandbox of its own, as another user).
+Each hostile submission attacks in one way the issue of trusting a grade names: patching modules,
+writing the grader's files, leaving processes behind, exiting, looping while catching every
+exception, exhausting memory, reading the hidden tests, calling the library it must not call. Each
+must get exactly the score its honest part deserves. The suite needs root (CI runs as root).
 """
 
 import csv
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
+from needs import root_or_skip
+
+import convlib
 
 pytestmark = pytest.mark.slow  # left out of `make unit`
 
@@ -24,8 +33,15 @@ REPO = Path(__file__).resolve().parent.parent
 BUILD = REPO / "assignments" / "build.py"
 GRADE = REPO / "assignments" / "grade.py"
 POINTS = {"q1": 2.0, "q2": 2.0, "q3": 4.0, "q4": 2.0}
+ZERO = dict.fromkeys(POINTS, 0.0)
+# The users that grade.py runs sandboxes as (see UID_BASE there).
+SANDBOX_UIDS = range(61000, 62000)
+# Small limits keep the deliberate hangs short; a cell gets 8 s, for a loaded machine.
+LIMITS = ("--call-timeout", "3", "--cell-timeout", "8", "--timeout", "90")
 
-# Answers written the way a student would, one per question, and the mistakes to grade.
+root_or_skip("the autograding tests")
+
+# Answers written the way a student would, one per question.
 CONV2D = """
 def conv2d(x, w):
     H, W = x.shape
@@ -39,6 +55,15 @@ def conv2d(x, w):
 GRAD_W = """
 def grad_w(x, dy):
     return conv2d(x, dy)
+"""
+GRAD_W_LOOPS = """
+def grad_w(x, dy):
+    (H, W), (N1, N2) = x.shape, dy.shape
+    dw = np.zeros((H - N1 + 1, W - N2 + 1))
+    for a in range(dw.shape[0]):
+        for b in range(dw.shape[1]):
+            dw[a, b] = np.sum(x[a : a + N1, b : b + N2] * dy)
+    return dw
 """
 GRAD_X = """
 def grad_x(dy, w):
@@ -55,13 +80,26 @@ def grad_x_flip(dy, w):
     k1, k2 = w.shape
     return conv2d(np.pad(dy, ((k1 - 1, k1 - 1), (k2 - 1, k2 - 1))), convlib.flip(w))
 """
+CORRECT = {"q1": CONV2D, "q2": GRAD_W, "q3": GRAD_X, "q4": GRAD_X_FLIP}
+FUNCTIONS = {"q1": "conv2d", "q2": "grad_w", "q3": "grad_x", "q4": "grad_x_flip"}
+# Every function returns zeros of the right shape: worth nothing.
+ZEROS = {
+    "q1": "def conv2d(x, w):\n    return np.zeros((x.shape[0] - w.shape[0] + 1, "
+    "x.shape[1] - w.shape[1] + 1))",
+    "q2": "def grad_w(x, dy):\n    return np.zeros((x.shape[0] - dy.shape[0] + 1, "
+    "x.shape[1] - dy.shape[1] + 1))",
+    "q3": "def grad_x(dy, w):\n    for _ in range(1):\n        pass\n    return np.zeros(("
+    "dy.shape[0] + w.shape[0] - 1, dy.shape[1] + w.shape[1] - 1))",
+    "q4": "def grad_x_flip(dy, w):\n    return np.zeros((dy.shape[0] + w.shape[0] - 1, "
+    "dy.shape[1] + w.shape[1] - 1))",
+}
+
 GRAD_X_FLIP_NO_FLIP = """
 def grad_x_flip(dy, w):
     k1, k2 = w.shape
     return conv2d(np.pad(dy, ((k1 - 1, k1 - 1), (k2 - 1, k2 - 1))), w)
 """
-# The cell raises before it gets to the definition (a name from another notebook), so grad_w
-# is never defined.
+# The cell raises before it gets to the definition, so grad_w is never defined.
 GRAD_W_RAISES = """
 dy_example = conv2d(x_example, w_example)
 
@@ -69,7 +107,7 @@ dy_example = conv2d(x_example, w_example)
 def grad_w(x, dy):
     return conv2d(x, dy)
 """
-# Defined, but loops forever when called: the tests' own time limit stops it.
+# An honest infinite loop (r never grows).
 GRAD_X_LOOPS_WHEN_CALLED = """
 def grad_x(dy, w):
     N1, N2 = dy.shape
@@ -81,28 +119,186 @@ def grad_x(dy, w):
             dx[r : r + k1, c : c + k2] += dy[r, c] * w
     return dx
 """
-# The cell never ends: only a per-cell limit (or the whole-submission one) stops it.
+# The cell never ends by itself: the per-cell limit interrupts it, and the next cells run.
 GRAD_X_CELL_LOOPS = """
 def grad_x(dy, w):
+    for _ in range(1):
+        pass
     return np.zeros((dy.shape[0] + w.shape[0] - 1, dy.shape[1] + w.shape[1] - 1))
 
 steps = 0
 while steps >= 0:
     steps += 1
 """
-CORRECT = {"q1": CONV2D, "q2": GRAD_W, "q3": GRAD_X, "q4": GRAD_X_FLIP}
-FUNCTIONS = {"q1": "conv2d", "q2": "grad_w", "q3": "grad_x", "q4": "grad_x_flip"}
+
+# ---------------------------------------------------------------- the attacks
+
+# Computes nothing, then patches everything the tests of a kernel-side grader would use.
+PATCHES_MODULES = """
+import builtins, sys
+import numpy, numpy.testing
+import convlib, convlib.exercises, convlib.fast
+for name in ("check_conv2d", "check_grad_w", "check_grad_x", "assert_agrees"):
+    setattr(convlib.exercises, name, lambda *a, **k: None)
+convlib.exercises.agrees = lambda *a, **k: True
+numpy.testing.assert_allclose = lambda *a, **k: None
+numpy.allclose = lambda *a, **k: True
+for name in ("conv2d", "conv2d_grad_w", "conv2d_grad_x"):
+    zero = lambda *args, **kwargs: numpy.zeros((1, 1))
+    setattr(convlib, name, zero)
+    setattr(convlib.fast, name, zero)
+builtins.AssertionError = type("AssertionError", (Exception,), {})
+"""
+
+# Computes nothing, then writes every grader file it knows of or finds (in the tests' folders).
+WRITES_FILES = """
+import os, json
+targets = {targets}
+for top in {roots}:
+    for folder, dirs, files in os.walk(top):
+        for name in files:
+            if name.endswith((".csv", ".json", ".py", ".zip", ".ipynb", ".txt")):
+                targets.append(os.path.join(folder, name))
+scores = json.dumps({{"tests": [{{"name": "q1", "score": 2, "max_score": 2}}]}})
+for path in targets:
+    try:
+        with open(path, "w") as f:
+            f.write(scores)
+    except OSError:
+        pass
+"""
+
+# Correct, and leaves a detached process behind that rewrites the results after grading.
+DETACHED = """
+import os, time, subprocess, sys
+code = '''
+import os, time
+time.sleep(4)
+for path in {targets}:
+    try:
+        with open(path, "w") as f:
+            f.write("submission,status,total\\\\nhacked,ok,10\\\\n")
+    except OSError:
+        pass
+time.sleep(600)
+'''
+subprocess.Popen([sys.executable, "-c", code], start_new_session=True,
+                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        time.sleep(600)
+    os._exit(0)
+"""
+
+# Prints 40 MB: the log keeps the first MiB, the grading goes on.
+FLOODS_OUTPUT = """
+import sys
+for _ in range(40):
+    print("x" * 10**6)
+    print("y" * 10**6, file=sys.stderr)
+"""
+
+GRAD_W_SYS_EXIT = """
+def grad_w(x, dy):
+    import sys
+    sys.exit(0)
+"""
+GRAD_X_FLIP_OS_EXIT = """
+def grad_x_flip(dy, w):
+    import os
+    os._exit(3)
+"""
+# Loops forever and swallows whatever is raised to stop it.
+GRAD_X_CATCHES_EVERYTHING = """
+def grad_x(dy, w):
+    while True:
+        try:
+            for _ in range(10**6):
+                pass
+        except BaseException:
+            pass
+"""
+# A cell that does the same at the top level: the grader must kill it and skip the cell.
+CELL_CATCHES_EVERYTHING = """
+import time
+while True:
+    try:
+        time.sleep(0.1)
+    except BaseException:
+        pass
+"""
+# 4 GiB: more than the sandbox's 2 GiB, though this machine could give it.
+GRAD_X_EXHAUSTS_MEMORY = """
+def grad_x(dy, w):
+    for _ in range(1):
+        hoard = np.ones(1 << 29)
+    return hoard
+"""
+# Correct only if it cannot read the hidden tests or the solutions: reading them costs q1.
+READS_HIDDEN = """
+secrets = {paths}
+leaked = []
+for path in secrets:
+    try:
+        with open(path, "rb") as f:
+            leaked.append(f.read(100))
+    except OSError:
+        pass
+print("leaked", len(leaked))
+""" + CONV2D.replace("    return y", "    return y * (1 + len(leaked))")
+
+CONV2D_FLOAT32 = """
+def conv2d(x, w):
+    x, w = x.astype(np.float32), w.astype(np.float32)
+    H, W = x.shape
+    k1, k2 = w.shape
+    y = np.zeros((H - k1 + 1, W - k2 + 1), dtype=np.float32)
+    for r in range(y.shape[0]):
+        for c in range(y.shape[1]):
+            y[r, c] = np.sum(x[r : r + k1, c : c + k2] * w)
+    return y
+"""
+GRAD_X_FLOAT32_IN_FLOAT64 = """
+def grad_x(dy, w):
+    dy, w = dy.astype(np.float32), w.astype(np.float32)
+    N1, N2 = dy.shape
+    k1, k2 = w.shape
+    dx = np.zeros((N1 + k1 - 1, N2 + k2 - 1))
+    for r in range(N1):
+        for c in range(N2):
+            dx[r : r + k1, c : c + k2] += dy[r, c] * w
+    return dx
+"""
+GRAD_X_FLOAT16 = GRAD_X.replace(
+    "dx = np.zeros((N1 + k1 - 1, N2 + k2 - 1))",
+    "dx = np.zeros((N1 + k1 - 1, N2 + k2 - 1), dtype=np.float16)",
+)
+
+# Loops that do nothing, then the library's answer.
+GRAD_X_CALLS_CONVLIB = """
+def grad_x(dy, w):
+    for _ in range(1):
+        pass
+    return convlib.conv2d_grad_x(dy, w)
+"""
+# The library's answer under another name (no other question calls grad_x).
+GRAD_X_ALIAS = """
+from convlib import conv2d_grad_x as gx
 
 
-def run(*command, timeout=240, env=None):
-    result = subprocess.run(
-        [sys.executable, *map(str, command)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
+def grad_x(dy, w):
+    for _ in range(1):
+        pass
+    return gx(dy, w)
+"""
+
+
+def run(*command, timeout=300, env=None):
+    return subprocess.run(
+        [sys.executable, *map(str, command)], capture_output=True, text=True, timeout=timeout,
         env=env,
-    )
-    return result
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -118,8 +314,9 @@ def built(tmp_path_factory):
     }
 
 
-def submission(built, folder, name, **answers):
-    """The student notebook with the answer cell of each question in ``answers`` replaced."""
+def submission(built, folder, name, *extra_cells, **answers):
+    """The student notebook with the answer cell of each question in ``answers`` replaced and
+    ``extra_cells`` added after the imports."""
     nb = nbformat.read(built["student"], as_version=4)
     for question, source in answers.items():
         header = f"def {FUNCTIONS[question]}("
@@ -130,50 +327,153 @@ def submission(built, folder, name, **answers):
         ]
         assert len(cells) == 1, f"no single answer cell for {question}"
         cells[0].source = source.strip()
+    imports = next(i for i, c in enumerate(nb.cells) if c.source.startswith("import numpy"))
+    for offset, source in enumerate(extra_cells, 1):
+        nb.cells.insert(imports + offset, nbformat.v4.new_code_cell(source.strip()))
     path = folder / f"{name}.ipynb"
     nbformat.write(nb, path)
     return path
 
 
-def grade(built, out, submissions, *options, timeout=240, env=None):
+def grade(built, out, submissions, *options, timeout=600):
     """Run grade.py; return the summary rows by submission name and the completed process."""
-    result = run(
-        GRADE, *submissions, "--autograder", built["zip"], "--out", out, *options,
-        timeout=timeout, env=env,
-    )  # fmt: skip
-    with open(out / "summary.csv") as f:
-        rows = {Path(row["submission"]).stem: row for row in csv.DictReader(f)}
-    return rows, result
+    result = run(GRADE, *submissions, "--autograder", built["zip"], "--out", out, *options,
+                 timeout=timeout)  # fmt: skip
+    assert (out / "summary.csv").is_file(), result.stdout + result.stderr
+    return rows_of(out / "summary.csv"), result
+
+
+def rows_of(path):
+    with open(path) as f:
+        return {Path(row["submission"]).stem: row for row in csv.DictReader(f)}
 
 
 def scores(row):
     return {q: float(row[q]) for q in POINTS}
 
 
-def feedback(out, name, question):
-    """All the text otter gives for ``question``: its own entry and the public tests' summary."""
-    results = json.loads((out / name / "results.json").read_text())
-    return "\n".join(
-        test.get("output", "")
-        for test in results["tests"]
-        if test["name"] in (question, "Public Tests")
-    )
+def report(out, name):
+    return (out / name / "report.txt").read_text()
+
+
+def sandbox_processes():
+    """Processes of the sandboxes' users still there, zombies included."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            uid = next(
+                int(line.split()[1])
+                for line in (entry / "status").read_text().splitlines()
+                if line.startswith("Uid:")
+            )
+            if uid in SANDBOX_UIDS:
+                found.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+        except (OSError, StopIteration):
+            continue
+    return found
+
+
+def digest(folder):
+    """{path: sha256} of every file under ``folder``."""
+    return {
+        str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*") if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
 def graded(built, tmp_path_factory):
-    """The ordinary submissions, graded together with the default limits, two at a time."""
+    """The ordinary and the hostile submissions, graded together, two at a time."""
     folder = tmp_path_factory.mktemp("submissions")
+    out = tmp_path_factory.mktemp("graded")
+    results = [out / name / f for name in ("master", "detached") for f in ("results.json",)]
+    zip_copy = tmp_path_factory.mktemp("zip") / "conv_backprop-autograder.zip"
+    shutil.copy(built["zip"], zip_copy)
+    targets = [str(out / "summary.csv"), *map(str, results), str(zip_copy), str(built["zip"])]
+    secrets = [
+        REPO / "assignments" / "conv_backprop" / "questions.py",
+        REPO / "assignments" / "conv_backprop" / "master.ipynb",
+        REPO / "convlib" / "reference.py",
+        built["zip"],
+        built["solutions"],
+    ]
+    roots = [str(tmp_path_factory.getbasetemp()), "/autograder"]
+    garbage = folder / "garbage.ipynb"
+    garbage.write_text('{"cells": [')
+    exported = folder / "exported.zip"  # as the notebook's export cell makes it
+    with zipfile.ZipFile(exported, "w") as zf:
+        zf.write(submission(built, folder, "inside", **CORRECT), "inside.ipynb")
     subs = [
         built["solutions"],
+        garbage,
+        exported,
         submission(built, folder, "blank"),
         submission(built, folder, "no_flip", **{**CORRECT, "q4": GRAD_X_FLIP_NO_FLIP}),
         submission(built, folder, "raises_in_q2", **{**CORRECT, "q2": GRAD_W_RAISES}),
         submission(built, folder, "loops_in_q3", **{**CORRECT, "q3": GRAD_X_LOOPS_WHEN_CALLED}),
+        submission(built, folder, "cell_loops", **{**CORRECT, "q3": GRAD_X_CELL_LOOPS}),
+        submission(built, folder, "patches_modules", PATCHES_MODULES, **ZEROS),
+        submission(
+            built,
+            folder,
+            "writes_files",
+            WRITES_FILES.format(targets=targets, roots=roots),
+            **ZEROS,
+        ),
+        submission(built, folder, "detached", DETACHED.format(targets=targets), **CORRECT),
+        submission(
+            built, folder, "exits", **{**CORRECT, "q2": GRAD_W_SYS_EXIT, "q4": GRAD_X_FLIP_OS_EXIT}
+        ),
+        submission(
+            built,
+            folder,
+            "catches_everything",
+            CELL_CATCHES_EVERYTHING,
+            **{**CORRECT, "q3": GRAD_X_CATCHES_EVERYTHING},
+        ),  # fmt: skip
+        submission(built, folder, "memory", **{**CORRECT, "q3": GRAD_X_EXHAUSTS_MEMORY}),
+        submission(built, folder, "floods_output", FLOODS_OUTPUT, **CORRECT),
+        submission(
+            built,
+            folder,
+            "reads_hidden",
+            **{**CORRECT, "q1": READS_HIDDEN.format(paths=[str(p) for p in secrets])},
+        ),  # fmt: skip
+        submission(
+            built,
+            folder,
+            "float32",
+            **{**CORRECT, "q1": CONV2D_FLOAT32, "q3": GRAD_X_FLOAT32_IN_FLOAT64},
+        ),  # fmt: skip
+        submission(built, folder, "float16", **{**CORRECT, "q3": GRAD_X_FLOAT16}),
+        submission(built, folder, "calls_convlib", **{**CORRECT, "q3": GRAD_X_CALLS_CONVLIB}),
+        submission(built, folder, "alias", **{**CORRECT, "q3": GRAD_X_ALIAS}),
     ]
-    out = tmp_path_factory.mktemp("graded")
-    rows, result = grade(built, out, subs, "--jobs", "2")
-    return out, rows, result
+    before = {"zip": digest(zip_copy.parent), "built": digest(built["zip"].parent)}
+    rows, result = grade(built, out, subs, "--jobs", "2", *LIMITS)
+    summary = (out / "summary.csv").read_bytes()
+    leftovers = sandbox_processes()
+    return {
+        "out": out,
+        "rows": rows,
+        "result": result,
+        "summary": summary,
+        "leftovers": leftovers,
+        "before": before,
+        "zip_copy": zip_copy,
+        "built": built,
+    }
+
+
+def check(graded, name, expected, status="ok"):
+    row = graded["rows"][name]
+    assert row["status"] == status, report(graded["out"], name)
+    assert scores(row) == expected, report(graded["out"], name)
+    assert float(row["total"]) == sum(expected.values())
+
+
+# ---------------------------------------------------------------- the build
 
 
 def test_build_writes_student_notebook_and_autograder_zip(built):
@@ -181,95 +481,221 @@ def test_build_writes_student_notebook_and_autograder_zip(built):
     source = "\n".join(cell.source for cell in student.cells)
     assert "# BEGIN SOLUTION" not in source and "# HIDDEN" not in source
     assert "for a in range(k1)" not in source  # the loops of the solution are stripped
-    assert (built["student"].parent / "convlib" / "exercises.py").is_file()
-    assert (built["student"].parent / "time_limit.py").is_file()
+    kit = built["student"].parent
+    assert (kit / "convlib" / "exercises.py").is_file()
+    assert sorted(p.name for p in kit.iterdir()) == ["convlib", "master.ipynb"]
     with zipfile.ZipFile(built["zip"]) as zf:
         names = set(zf.namelist())
         environment = zf.read("environment.yml").decode()
-    assert {f"tests/{q}.py" for q in POINTS} <= names
-    assert {"files/convlib/__init__.py", "files/convlib/exercises.py"} <= names
-    assert "files/time_limit.py" in names
+        run_autograder = zf.getinfo("run_autograder")
+    assert {"run_autograder", "setup.sh", "grade.py", "sandbox.py", "questions.py"} <= names
+    assert {"convlib/__init__.py", "convlib/exercises.py", "convlib/fast.py"} <= names
+    assert run_autograder.external_attr >> 16 & 0o111  # executable
+    # otter's tests, which would run in the student's kernel, are not used.
+    assert not any(n.startswith(("tests/", "files/")) or n == "run_otter.py" for n in names)
     assert not any("__pycache__" in name for name in names)
     assert "numpy==" in environment and "otter-grader" in environment
 
 
+def test_student_kit_leaks_no_answers_and_no_hidden_tests(built):
+    kit = built["student"].parent
+    assert not (kit / "convlib" / "reference.py").exists()
+    text = "\n".join(p.read_text() for p in kit.rglob("*") if p.is_file())
+    seeds = [str(q) for q in (2101, 2102, 2103, 2104)]  # the hidden tests' seeds
+    assert not any(seed in text for seed in seeds)
+    assert "questions.py" not in text and "other_sizes" not in text
+    # The kit's convlib works without reference.py, and says what is missing when asked for it.
+    check = (
+        # As on a student's machine: the kit's folder, not this repository's editable install.
+        "import sys\nsys.path.insert(0, '.')\n"
+        "sys.meta_path = [f for f in sys.meta_path if 'Editable' not in str(f)]\n"
+        "import convlib\nfrom convlib.exercises import check_conv2d\nprint(convlib.__file__)\n"
+        "check_conv2d(lambda x, w: convlib.conv2d(x, w))\n"
+        "try:\n    convlib.reference\nexcept ModuleNotFoundError as err:\n    print(err)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", check], cwd=kit, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(str(kit / "convlib" / "__init__.py"))
+    assert "correct on 6 cases" in result.stdout and "convlib.reference" in result.stdout
+
+
+# ---------------------------------------------------------------- honest submissions
+
+
 def test_solutions_score_full_marks(graded):
-    out, rows, result = graded
-    row = rows["master"]
-    assert row["status"] == "ok", result.stdout + result.stderr
-    assert scores(row) == POINTS
-    assert float(row["total"]) == 10.0
+    check(graded, "master", POINTS)
 
 
 def test_blank_notebook_scores_zero_without_crashing(graded):
-    out, rows, _ = graded
-    row = rows["blank"]
-    assert row["status"] == "ok"
-    assert scores(row) == dict.fromkeys(POINTS, 0.0)
+    check(graded, "blank", ZERO)
 
 
 def test_missing_flip_scores_partially_and_is_named(graded):
-    out, rows, _ = graded
-    row = rows["no_flip"]
-    assert row["status"] == "ok"
-    assert scores(row) == {**POINTS, "q4": 0.0}
-    assert "flip" in feedback(out, "no_flip", "q4").lower()
+    check(graded, "no_flip", {**POINTS, "q4": 0.0})
+    assert "missing flip" in report(graded["out"], "no_flip")
 
 
 def test_a_cell_that_raises_costs_only_its_question(graded):
-    out, rows, _ = graded
-    row = rows["raises_in_q2"]
-    assert row["status"] == "ok"
-    assert scores(row) == {**POINTS, "q2": 0.0}
+    check(graded, "raises_in_q2", {**POINTS, "q2": 0.0})
+    assert "grad_w is not defined" in report(graded["out"], "raises_in_q2")
 
 
-def test_a_function_that_loops_forever_fails_only_its_question(graded):
-    out, rows, _ = graded
-    row = rows["loops_in_q3"]
-    assert row["status"] == "ok"
-    assert scores(row) == {**POINTS, "q3": 0.0}
-    assert "did not finish within 10 s" in feedback(out, "loops_in_q3", "q3")
-    # Two tests of q3 at 10 s each, and the rest of the notebook: well under the default limit.
-    assert float(row["seconds"]) < 120
+def test_an_infinite_loop_costs_only_its_question_and_is_reported(graded):
+    check(graded, "loops_in_q3", {**POINTS, "q3": 0.0}, status="q3 timed out after 3 s")
+    assert "Your grad_x timed out after 3 s" in report(graded["out"], "loops_in_q3")
 
 
-def test_a_cell_that_loops_forever_is_interrupted_and_the_rest_graded(built, tmp_path):
-    sub = submission(built, tmp_path, "cell_loops_in_q3", **{**CORRECT, "q3": GRAD_X_CELL_LOOPS})
-    rows, result = grade(built, tmp_path / "out", [sub], "--cell-timeout", "5")
-    row = rows["cell_loops_in_q3"]
-    assert row["status"] == "ok", result.stdout + result.stderr
+def test_a_cell_that_loops_forever_is_interrupted_and_the_rest_graded(graded):
     # grad_x was defined before the loop, but returns zeros: q3 fails, the others pass.
-    assert scores(row) == {**POINTS, "q3": 0.0}
-    assert result.returncode == 0
+    check(graded, "cell_loops", {**POINTS, "q3": 0.0})
 
 
-def test_whole_submission_time_limit_kills_and_reports_timeout(built, tmp_path):
-    sub = submission(built, tmp_path, "cell_loops_in_q3", **{**CORRECT, "q3": GRAD_X_CELL_LOOPS})
-    # grade.py's scratch folders, and with them the kernel's connection file, go under tmp_path,
-    # so that the kernel can be found by its command line.
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    env = dict(os.environ, TMPDIR=str(scratch))
-    out = tmp_path / "out"
-    rows, result = grade(
-        built, out, [sub], "--cell-timeout", "0", "--timeout", "15", timeout=60, env=env
+def test_an_unreadable_submission_scores_zero_and_says_why(graded):
+    row = graded["rows"]["garbage"]
+    assert row["status"].startswith("unreadable: ") and scores(row) == ZERO
+    assert "could not read the submission" in report(graded["out"], "garbage")
+
+
+def test_the_zip_that_the_export_cell_makes_is_graded(graded):
+    check(graded, "exported", POINTS)
+
+
+def test_report_and_results_say_the_same(graded):
+    results = json.loads((graded["out"] / "no_flip" / "results.json").read_text())
+    assert [t["name"] for t in results["tests"]] == list(POINTS)
+    assert {t["name"]: t["score"] for t in results["tests"]} == {**POINTS, "q4": 0.0}
+    assert {t["name"]: t["max_score"] for t in results["tests"]} == POINTS
+    assert results["score"] == 8.0
+    with open(graded["out"] / "summary.csv") as f:
+        assert next(csv.reader(f)) == ["submission", "status", "total", *POINTS]
+
+
+# ---------------------------------------------------------------- hostile submissions
+
+
+def test_patching_modules_in_its_own_process_gains_nothing(graded):
+    check(graded, "patches_modules", ZERO)
+
+
+def test_writing_the_graders_files_gains_nothing_and_changes_nothing(graded):
+    check(graded, "writes_files", ZERO)
+    assert digest(graded["zip_copy"].parent) == graded["before"]["zip"]
+    assert digest(graded["built"]["zip"].parent) == graded["before"]["built"]
+    results = json.loads((graded["out"] / "master" / "results.json").read_text())
+    assert results["score"] == 10.0
+
+
+def test_no_process_survives_and_the_results_do_not_change_after_grading(graded):
+    check(graded, "detached", POINTS)
+    assert graded["leftovers"] == []
+    time.sleep(6)  # the detached process would have written after 4 s
+    assert (graded["out"] / "summary.csv").read_bytes() == graded["summary"]
+    assert json.loads((graded["out"] / "detached" / "results.json").read_text())["score"] == 10
+    assert sandbox_processes() == []
+
+
+def test_exiting_costs_only_the_question_that_exits(graded):
+    check(
+        graded,
+        "exits",
+        {**POINTS, "q2": 0.0, "q4": 0.0},
+        status="q2 exited (status 0); q4 exited (status 3)",
     )
-    row = rows["cell_loops_in_q3"]
-    assert row["status"] == "timeout"
-    assert scores(row) == dict.fromkeys(POINTS, 0.0)
-    assert 15 <= float(row["seconds"]) < 30
-    assert result.returncode == 1
-    assert "cell_loops_in_q3.ipynb: timeout 0/10" in result.stdout
-    results = json.loads((out / "cell_loops_in_q3" / "results.json").read_text())
-    assert results["status"] == "timeout"
-    assert all("time limit of 15 s" in test["output"] for test in results["tests"])
-    # Nothing is left running: neither otter nor the kernel (which has a session of its own).
-    leftovers = []
-    for proc in Path("/proc").iterdir():
-        try:
-            cmdline = (proc / "cmdline").read_bytes().decode(errors="replace")
-        except OSError:
-            continue
-        if str(scratch) in cmdline or str(sub) in cmdline:
-            leftovers.append(cmdline.replace("\0", " "))
-    assert not leftovers
+    assert "Your grad_w exited (status 0)" in report(graded["out"], "exits")
+
+
+def test_catching_every_exception_forever_costs_only_its_question(graded):
+    # The cell that never ends is killed and skipped; grad_x, which never returns, times out.
+    check(graded, "catches_everything", {**POINTS, "q3": 0.0}, status="q3 timed out after 3 s")
+    text = report(graded["out"], "catches_everything")
+    assert "did not finish within 8 s: the grader skipped it" in text
+
+
+def test_exhausting_memory_costs_only_its_question(graded):
+    check(graded, "memory", {**POINTS, "q3": 0.0}, status="q3 crashed: MemoryError")
+    text = report(graded["out"], "memory")
+    assert "raised MemoryError" in text and "The traceback below points at the line" in text
+    assert 'File "<cell ' in text and "sandbox.py" not in text  # the student's lines only
+
+
+def test_printing_without_end_changes_nothing_and_is_cut_in_the_log(graded):
+    check(graded, "floods_output", POINTS)
+    for question in POINTS:
+        log = graded["out"] / "floods_output" / f"{question}.log"
+        assert 1 << 20 <= log.stat().st_size < (1 << 20) + 200
+        assert log.read_text().endswith("output cut here, at its limit]\n")
+
+
+def test_the_hidden_tests_and_solutions_cannot_be_read(graded):
+    check(graded, "reads_hidden", POINTS)
+    assert "leaked 0" in (graded["out"] / "reads_hidden" / "q1.log").read_text()
+
+
+def test_hidden_test_code_and_expected_values_stay_out_of_the_feedback(graded):
+    # no_flip fails q4's hidden tests on their first case: none of its values may show.
+    rng = np.random.default_rng(2104)
+    dy, w = rng.standard_normal((5, 5)), rng.standard_normal((1, 1))
+    values = {f"{v:.4f}"[:-1] for v in convlib.conv2d_grad_x(dy, w).ravel()}
+    for name in ("no_flip", "float16", "blank"):
+        text = report(graded["out"], name) + (graded["out"] / name / "results.json").read_text()
+        assert "default_rng" not in text and "2104" not in text
+        assert not [v for v in values if v in text]
+
+
+def test_correct_float32_work_gets_full_marks(graded):
+    check(graded, "float32", POINTS)
+
+
+def test_float16_loses_its_question_and_says_why(graded):
+    check(graded, "float16", {**POINTS, "q3": 0.0})
+    text = report(graded["out"], "float16")
+    assert "Public test: too imprecise" in text and "float16" in text
+    assert "Hidden tests: failed on case 1 of 5" in text
+
+
+def test_a_loops_question_refuses_the_library(graded):
+    check(graded, "calls_convlib", {**POINTS, "q3": 0.0})
+    assert "uses 'conv2d_grad_x'" in report(graded["out"], "calls_convlib")
+    check(graded, "alias", {**POINTS, "q3": 0.0})
+    assert "uses 'gx'" in report(graded["out"], "alias")
+
+
+def test_grading_prints_one_line_per_submission(graded):
+    lines = graded["result"].stdout.splitlines()
+    assert len(lines) == len(graded["rows"])
+    assert graded["result"].returncode == 0
+    assert any("patches_modules.ipynb: ok 0/10 (q1 0/2, q2 0/2, q3 0/4, q4 0/2)" in line
+               for line in lines)  # fmt: skip
+
+
+# ---------------------------------------------------------------- Gradescope's run_autograder
+
+
+def test_run_autograder_grades_like_gradescope(built, tmp_path):
+    """The zip's run_autograder on a Gradescope-like tree (no Docker): /autograder/source (the
+    zip), /autograder/submission, /autograder/results; the submission writes results.json."""
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(built["zip"]) as zf:
+        zf.extractall(root / "source")
+    (root / "submission").mkdir()
+    results = root / "results" / "results.json"
+    targets = [str(results), str(root / "source" / "questions.py")]
+    hostile = WRITES_FILES.format(targets=targets, roots=[str(root)])
+    submission(built, root / "submission", "notebook", hostile, **{**ZEROS, "q2": GRAD_W_LOOPS})
+    env = dict(os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable)
+    result = subprocess.run(
+        ["bash", str(root / "source" / "run_autograder")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    data = json.loads(results.read_text())
+    assert {t["name"]: t["score"] for t in data["tests"]} == {**ZERO, "q2": 2.0}
+    assert data["score"] == 2.0
+    assert (root / "source").stat().st_mode & 0o777 == 0o700
+    assert "QUESTIONS" in (root / "source" / "questions.py").read_text()
+    assert sandbox_processes() == []

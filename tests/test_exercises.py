@@ -2,9 +2,13 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from numpy.lib.stride_tricks import sliding_window_view
 
 import convlib
+from convlib import exercises
 from convlib.exercises import check_conv2d, check_grad_w, check_grad_x
 
 # Right answers, as students might write them.
@@ -237,7 +241,9 @@ MISTAKES = [
     (
         check_grad_x,
         lambda dy, w: einsum_conv2d(np.pad(dy, 1), w[::-1, ::-1]),
-        r"^wrong shape .*\(5, 7\); your grad_x returned \(5, 5\)\. Check which sizes",
+        r"^wrong shape .*\(5, 7\); your grad_x returned \(5, 5\)\. That is what padding dy by "
+        r"1 row and 1 column on each side gives: the padding must be k1 - 1 = 1 row and "
+        r"k2 - 1 = 2 columns",
     ),
     (
         check_grad_x,
@@ -338,3 +344,171 @@ def test_a_wrong_signature_is_reported_as_the_students_error():
 def test_passing_a_result_instead_of_the_function_is_a_type_error():
     with pytest.raises(TypeError, match=r"check_conv2d expects your function itself.*ndarray"):
         check_conv2d(np.zeros((4, 5)))
+
+
+# Diagnoses for the filter turned instead of flipped, the padding, np.empty and missing names.
+
+
+def turned_grad_x(turn):
+    return lambda dy, w: einsum_conv2d(full(dy, w), turn(w))
+
+
+@pytest.mark.parametrize("turn", [lambda w: w.T, np.rot90, lambda w: np.rot90(w, -1)])
+def test_a_filter_turned_instead_of_flipped_is_named_by_its_shape(turn):
+    with pytest.raises(AssertionError, match=r"^wrong shape .*a k2 x k1 filter.*rotation by 90"):
+        check_grad_x(turned_grad_x(turn))
+
+
+@pytest.mark.parametrize("turn", [lambda w: w.T, np.rot90, lambda w: np.rot90(w, -1)])
+def test_a_square_filter_turned_instead_of_flipped_is_named(turn):
+    fn = only_square(turned_grad_x(turn), flip_grad_x)
+    with pytest.raises(AssertionError, match=r"^rotated, not flipped .*instead of flipped"):
+        check_grad_x(fn)
+
+
+@pytest.mark.parametrize("extra", [1, 2])
+def test_dy_padded_by_the_wrong_amount_says_padding(extra):
+    def grad_x(dy, w):
+        k1, k2 = w.shape
+        return einsum_conv2d(np.pad(dy, ((k1 - 1 + extra,) * 2, (k2 - 1 + extra,) * 2)), flip(w))
+
+    rows, cols = 1 + extra, 2 + extra
+    with pytest.raises(
+        AssertionError,
+        match=rf"^wrong shape .*padding dy by {rows} rows and {cols} columns on each side gives: "
+        r"the padding must be k1 - 1 = 1 row and k2 - 1 = 2 columns",
+    ):
+        check_grad_x(grad_x)
+
+
+def flip(w):
+    return w[::-1, ::-1]
+
+
+def test_an_output_started_from_np_empty_shows_leftover_values():
+    def conv2d(x, w):
+        (H, W), (k1, k2) = x.shape, w.shape
+        y = np.empty((H - k1 + 1, W - k2 + 1))
+        for r in range(H - k1 + 1):
+            for c in range(W - k2 + 1):
+                for a in range(k1):
+                    for b in range(k2):
+                        y[r, c] += x[r + a, c + b] * w[a, b]
+        return y
+
+    with pytest.raises(AssertionError, match=r"^leftover values .*np\.empty.*np\.zeros"):
+        check_conv2d(conv2d)
+
+
+def test_a_name_that_is_not_defined_is_named():
+    with pytest.raises(NameError, match=r"'grad_x_mine' is not defined: run the cell"):
+        check_grad_x("grad_x_mine")
+
+
+def test_a_name_is_looked_up_where_the_check_is_called(capsys):
+    check_grad_x("loop_grad_x")
+    assert "check_grad_x: correct on 6 cases" in capsys.readouterr().out
+
+
+def test_none_instead_of_a_function_says_what_to_define():
+    with pytest.raises(TypeError, match=r"got None: is grad_w defined with `def grad_w\(x, dy\):`"):
+        check_grad_w(None)
+
+
+def test_an_infinite_loop_ends_with_a_time_limit():
+    def conv2d(x, w):
+        while True:
+            pass
+
+    with pytest.raises(
+        AssertionError, match=r"^time limit: your conv2d \(x of shape \(5, 7\).*within 0\.5 s"
+    ):
+        check_conv2d(conv2d, time_limit=0.5)
+
+
+# The dtype policy: one tolerance, float32 in, float16 out.
+
+policy_cases = st.tuples(
+    st.integers(1, 6), st.integers(1, 6), st.integers(1, 4), st.integers(1, 4), st.integers(0, 99)
+)
+
+
+@given(policy_cases)
+def test_a_correct_float32_computation_agrees_whatever_dtype_holds_it(case):
+    N1, N2, k1, k2, seed = case
+    rng = np.random.default_rng(seed)
+    x, w = rng.standard_normal((N1 + k1 - 1, N2 + k2 - 1)), rng.standard_normal((k1, k2))
+    expected = convlib.conv2d(x, w)
+    in_float32 = loop_conv2d(x.astype(np.float32), w.astype(np.float32))
+    assert exercises.agrees(in_float32, expected)  # float64 array, float32 precision
+    assert exercises.agrees(in_float32.astype(np.float32), expected)
+    exercises.assert_agrees(in_float32, expected)
+
+
+@given(policy_cases)
+def test_a_float16_result_is_refused_with_its_dtype_named(case):
+    N1, N2, k1, k2, seed = case
+    rng = np.random.default_rng(seed)
+    x, w = rng.standard_normal((N1 + k1 - 1, N2 + k2 - 1)), rng.standard_normal((k1, k2))
+    expected = convlib.conv2d(x, w)
+    assert not exercises.agrees(expected.astype(np.float16), expected)
+    with pytest.raises(AssertionError, match=r"dtype float16, which keeps only about 3"):
+        exercises.assert_agrees(expected.astype(np.float16), expected)
+
+
+@given(policy_cases, st.floats(2e-5, 9e-3))
+def test_a_small_relative_error_is_called_imprecise(case, error):
+    N1, N2, k1, k2, seed = case
+    rng = np.random.default_rng(seed)
+    expected = rng.standard_normal((N1, N2)) + 0.5
+    got = expected.copy()
+    got.flat[np.argmax(np.abs(got))] *= 1 + error
+    assert not exercises.agrees(got, expected)
+    with pytest.raises(AssertionError, match=r"imprecise: relative error"):
+        exercises.assert_agrees(got, expected)
+
+
+def float16_conv2d(x, w):
+    return loop_conv2d(x, w).astype(np.float16)
+
+
+def stored_float32_grad_x(dy, w):
+    dx = np.zeros((dy.shape[0] + w.shape[0] - 1, dy.shape[1] + w.shape[1] - 1))
+    dx[...] = flip_grad_x(dy.astype(np.float32), w.astype(np.float32))
+    return dx
+
+
+def test_the_checkers_follow_the_policy(capsys):
+    check_grad_x(stored_float32_grad_x)  # float32 work in a float64 array: right
+    assert "correct on 6 cases" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match=r"^too imprecise .*dtype float16.*about 3 sig"):
+        check_conv2d(float16_conv2d)
+    with pytest.raises(AssertionError, match=r"^too imprecise .*about 4 significant digits only"):
+        check_conv2d(lambda x, w: np.round(loop_conv2d(x, w), 3))
+    # 5% off, in float16: refused (the old tolerance followed the dtype and let it through).
+    with pytest.raises(AssertionError, match=r"float16"):
+        check_conv2d(lambda x, w: (1.05 * loop_conv2d(x, w)).astype(np.float16))
+
+
+# Whatever array a student's function returns, the checker answers with a diagnosis.
+
+results = st.sampled_from(["?", "i1", "u8", "i8", "f2", "f4", "f8"]).flatmap(
+    lambda dt: hnp.arrays(
+        np.dtype(dt),
+        st.sampled_from([(4, 5), (5, 4), (1, 1), (0, 5), (4, 5, 1), ()]),
+        elements=hnp.from_dtype(np.dtype(dt), allow_nan=True, allow_infinity=True)
+        if dt.startswith("f")
+        else None,
+    )
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(results)
+def test_any_array_returned_gets_a_diagnosis_not_a_crash(result):
+    try:
+        check_conv2d(lambda x, w: result)
+    except AssertionError as err:
+        assert str(err).split(" (")[0] and "x of shape (5, 7)" in str(err)
+    else:  # only a right answer passes, and no array drawn here is one
+        pytest.fail("a wrong result passed")

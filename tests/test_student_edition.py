@@ -8,6 +8,7 @@ import html
 import re
 
 import pytest
+import yaml
 from needs import ROOT, site_or_skip
 
 pytestmark = pytest.mark.slow  # left out of `make unit`
@@ -69,3 +70,19 @@ def test_student_edition_keeps_every_exercise_and_drops_the_notebooks():
         )
         assert 'class="solution' not in student
     assert not list(STUDENT.rglob("*.ipynb")), "the source notebooks hold the solutions"
+
+
+def test_student_edition_has_no_way_to_the_repository_or_the_sources():
+    """No launch, download, repository, issue, source or edit button, and no link to the
+    repository (which holds the solutions and the assignment's hidden tests)."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    repository = config["repository"]["url"].rstrip("/")
+    default = (DEFAULT / "chapters" / CHAPTERS[0].name).read_text(encoding="utf-8")
+    assert repository in default and "btn-download-source-button" in default  # what is removed
+    for page in STUDENT.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert repository not in text, page
+        assert "github.com" not in text.replace("github.com/executablebooks", ""), page
+        for button in ("download", "repository", "issues", "edit", "source", "launch"):
+            assert not re.search(rf'class="[^"]*btn-{button}[^"]*"', text), (page, button)
+        assert "_sources/" not in text, page

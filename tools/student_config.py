@@ -5,7 +5,9 @@ Usage: python tools/student_config.py _config.yml > _build/student/_config.yml
 The student edition must not carry the solutions anywhere a student can reach from it, so besides
 removing every solution block (sphinx-exercise's ``hide_solutions``) it leaves out the copies of
 the source notebooks (``_sources``, which hold the solutions' text), the download button that
-links to them, and the launch buttons, which open the repository's notebooks, solutions included.
+links to them, the launch buttons, which open the repository's notebooks, solutions included, and
+every link to the repository itself (its repository, issues, source and edit buttons): the
+repository holds the solutions and the assignment's hidden tests.
 """
 
 import sys
@@ -19,8 +21,21 @@ def student_config(config):
     sphinx = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx["hide_solutions"] = True
     sphinx["html_copy_source"] = False
-    config.setdefault("html", {})["use_download_button"] = False
+    html = config.setdefault("html", {})
+    buttons = {f"use_{b}_button": False for b in ("download", "repository", "issues", "edit_page")}
+    html.update(buttons)
     config.pop("launch_buttons", None)
+    # Without a repository the theme has no address to link to (Jupyter Book's default would
+    # be its own repository).
+    config["repository"] = {"url": "", "path_to_book": "", "branch": ""}
+    # Jupyter Book 1 does not pass use_download_button on to the theme (sphinx-book-theme), so
+    # the download menu, whose links lead to the sources, would stay: set the theme's options
+    # here (they replace Jupyter Book's, which would hold only the repository and these buttons).
+    sphinx["html_theme_options"] = {
+        "search_bar_text": "Search this book...",
+        "use_source_button": False,
+        **buttons,
+    }
     return config
 
 
