@@ -26,6 +26,7 @@ AssertionError: missing flip (dy of shape (3, 3), w of shape (3, 3), x of shape 
 
 import numpy as np
 
+from .checking import RTOL, TIME_LIMIT, TimeLimitExceeded, precision_problem, time_limit
 from .fast import conv2d, conv2d_grad_x, flip
 from .gradcheck import relative_error
 
@@ -51,14 +52,17 @@ STRIDE_CASES = (
     (11, 9, 4, 3, 3, 2),
     (5, 6, 3, 3, 1, 1),
 )
-TOL = 1e-9  # relative to the result's scale: float64 round-off is far below it
+TOL = RTOL  # the dtype policy of convlib.checking: float32 work passes, float16 does not
 
 
 def _call(name, fn, args, where):
     """The student's result on copies of ``args``; a diagnosis if it raised or changed them."""
     copies = [v.copy() if isinstance(v, np.ndarray) else v for v in args.values()]
     try:
-        got = fn(*copies)
+        with time_limit(TIME_LIMIT, f"your {name}"):
+            got = fn(*copies)
+    except TimeLimitExceeded as err:
+        raise AssertionError(f"time limit ({where}): {err}") from None
     except Exception as err:  # the student's bug, not the checker's: say so, keep the traceback
         hint = ""
         if isinstance(err, ValueError) and "channel" in str(err):
@@ -89,6 +93,8 @@ def _call(name, fn, args, where):
             f"not an array of real numbers ({where}): your {name} returned a "
             f"{type(got).__name__}. Return dL/dx as a NumPy array of numbers."
         )
+    if precision_problem(array):
+        raise AssertionError(f"imprecise dtype ({where}): {precision_problem(array)}")
     return array
 
 

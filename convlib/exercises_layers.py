@@ -19,6 +19,8 @@ AssertionError: averaged (x of shape (4, 6), k = 2, s = 2): your max_pool_grad_x
 
 import numpy as np
 
+from .checking import RTOL, TIME_LIMIT, TimeLimitExceeded, precision_problem, time_limit
+from .gradcheck import relative_error
 from .layers import max_pool2d_grad_x, pool_output_size
 
 __all__ = ["check_max_pool_grad_x"]
@@ -131,7 +133,10 @@ def _case(H, W, k, s, integers, rng):
 def _student_result(fn, x, dy, k, s, where):
     x_copy, dy_copy = x.copy(), dy.copy()
     try:
-        got = fn(x_copy, dy_copy, k, s)
+        with time_limit(TIME_LIMIT, "your max_pool_grad_x"):
+            got = fn(x_copy, dy_copy, k, s)
+    except TimeLimitExceeded as err:
+        raise AssertionError(f"time limit ({where}): {err}") from None
     except Exception as err:  # the student's bug: say so, with its type and message
         raise AssertionError(
             f"your max_pool_grad_x raised {type(err).__name__}: {err} ({where})"
@@ -146,6 +151,8 @@ def _student_result(fn, x, dy, k, s, where):
     got = np.asarray(got)
     if got.dtype.kind not in "biuf":
         raise AssertionError(f"not numbers ({where}): got an array of dtype {got.dtype}")
+    if precision_problem(got):
+        raise AssertionError(f"imprecise dtype ({where}): {precision_problem(got)}")
     return got
 
 
@@ -169,10 +176,10 @@ def check_max_pool_grad_x(fn):
                 f"wrong shape ({where}): dL/dx must have the shape of x, {x.shape}, "
                 f"got {got.shape}.{hint}"
             )
-        if np.allclose(got, expected, rtol=1e-12, atol=1e-12):
+        if relative_error(got, expected) <= RTOL:  # the dtype policy: float32 work passes
             continue
         for wrong, name, diagnosis in _mistakes(x, dy, k, s):
-            if not np.allclose(wrong, expected) and np.allclose(got, wrong, rtol=1e-12):
+            if relative_error(wrong, expected) > RTOL and relative_error(got, wrong) <= RTOL:
                 raise AssertionError(f"{name} ({where}): {diagnosis}")
         r, c = np.unravel_index(np.argmax(np.abs(got - expected)), x.shape)
         raise AssertionError(

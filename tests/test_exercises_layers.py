@@ -105,3 +105,21 @@ def test_a_function_that_changes_its_input_is_refused():
 
     with pytest.raises(AssertionError, match="input changed"):
         exercises.check_max_pool_grad_x(in_place)
+
+
+def test_float32_work_passes_and_float16_is_refused(capsys):
+    exercises.check_max_pool_grad_x(lambda x, dy, k, s: right(x, dy, k, s).astype(np.float32))
+    assert "correct on 7 cases" in capsys.readouterr().out
+    with pytest.raises(AssertionError, match="imprecise dtype.*float16"):
+        exercises.check_max_pool_grad_x(lambda x, dy, k, s: right(x, dy, k, s).astype(np.float16))
+
+
+def test_an_endless_loop_meets_the_time_limit(monkeypatch):
+    monkeypatch.setattr("convlib.exercises_layers.TIME_LIMIT", 0.5)
+
+    def forever(x, dy, k, s):
+        while True:
+            pass
+
+    with pytest.raises(AssertionError, match="time limit.*did not finish within 0.5 s"):
+        exercises.check_max_pool_grad_x(forever)
