@@ -115,8 +115,9 @@ OUTPUTS_JS = """() => document.querySelectorAll(
 class NotebookRun:
     """One notebook opened from its launch link and run top to bottom with Run All Cells.
 
-    ``first_output`` and ``done`` are seconds from opening the link; ``errors`` holds the text
-    of every error or stderr output, ``unfinished`` the cells whose prompt has no number.
+    ``kernel_ready``, ``first_output`` and ``done`` are seconds from opening the link;
+    ``errors`` holds the text of every error or stderr output, ``unfinished`` the cells whose
+    prompt has no number.
     """
 
     def __init__(self, page, url, timeout=180):
@@ -127,6 +128,7 @@ class NotebookRun:
         # Cells run before the kernel is up are dropped, as they are for a reader: wait for the
         # status bar to say the kernel is idle, then Run All Cells from the menu.
         page.wait_for_function(IDLE_JS, timeout=timeout * 1000)
+        self.kernel_ready = time.monotonic() - start
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
         self.first_output = self.done = None
