@@ -12,10 +12,13 @@ TEST_STAMP := $(VENV)/.test-requirements
 CACHE_STAMP := _build/.convlib-sources
 MATHJAX := _build/npm/node_modules/mathjax/es5/tex-mml-chtml.js
 
-.PHONY: book test unit lint benchmark student assignments clean
+.PHONY: book test unit lint benchmark lite-benchmark student assignments clean
 
+# The website, then its JupyterLite app in _build/html/lite (Pyodide and its wheels are downloaded
+# once into _build/cache and checked against Pyodide's own lock file).
 book: $(BOOK_STAMP) $(CACHE_STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/python tools/build_lite.py
 
 # Lint, the strict book build, then unit and property tests, doctests, the built site in a browser
 # (tests/test_browser.py: Debian's chromium, which .ci/run installs), a Binder-like environment,
@@ -55,6 +58,11 @@ lint: $(TEST_STAMP)
 
 benchmark: $(TEST_STAMP)
 	$(BIN)/python benchmarks/bench_conv.py
+
+# Seconds from a chapter's JupyterLite link to its first output and to the end, cold browser
+# profile, every chapter; the table goes into benchmarks/RESULTS.md. Needs `make book` first.
+lite-benchmark: $(TEST_STAMP)
+	$(BIN)/python benchmarks/bench_lite.py --write
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

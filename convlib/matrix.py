@@ -3,12 +3,12 @@
 Single channel: x of shape (H, W), w of shape (k1, k2), y of shape (N1, N2). ``vec`` is NumPy's
 row-major ``ravel``: vec(x)[i W + j] = x[i, j] and vec(y)[r N2 + c] = y[r, c]. Built entry by
 entry from the definition, for reading and for small examples; no library builds these matrices
-for real layers (they are mostly zeros).
+for real layers (they are mostly zeros). The matrices need only NumPy; the picture imports
+matplotlib when it is drawn.
 """
 
 import numpy as np
 
-from .grids import OKABE_ITO, detached_figure, fmt
 from .shapes import check_2d, check_pair, conv_geometry, result_dtype
 
 __all__ = ["conv_matrix", "window_matrix", "plot_matrix_pattern"]
@@ -133,6 +133,8 @@ def plot_matrix_pattern(M, title="", *, values=False, blocks=None):
     >>> fig.axes[0].collections[0].get_offsets().tolist()
     [[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]]
     """
+    from .grids import OKABE_ITO, detached_figure, fmt  # matplotlib, only for the picture
+
     M = check_2d(M, "M", "(rows, columns)")
     if blocks is not None:
         blocks = check_pair(blocks, "blocks", "(rows per block, columns per block)")
