@@ -12,8 +12,8 @@ The network, for a batch x of shape (N, 1, 8, 8) with C1 and C2 filters:
 
 :func:`forward` keeps every intermediate array; :func:`backward` walks them from the loss down to
 x, one chain-rule step per line, with the gradients the book derives. :func:`train` runs
-mini-batch stochastic gradient descent with momentum; :func:`load_digits` gives scikit-learn's
-handwritten digits (they ship inside scikit-learn: no download) as training and test images.
+mini-batch stochastic gradient descent with momentum; :func:`split_digits` splits scikit-learn's
+handwritten digits (they ship inside scikit-learn: no download) into training and test images.
 """
 
 import numpy as np
@@ -45,6 +45,7 @@ __all__ = [
     "accuracy",
     "learning_rates",
     "train",
+    "split_digits",
     "load_digits",
 ]
 
@@ -173,20 +174,31 @@ def train(params, x, labels, *, epochs, batch_size, learning_rate, rng, momentum
     return params, history
 
 
-def load_digits(test_fraction=0.25, seed=0):
-    """scikit-learn's 1,797 handwritten digits, 8 x 8 pixels, scaled to [0, 1] and shuffled into
-    training and test sets: (x_train, labels_train, x_test, labels_test), x of shape (N, 1, 8, 8).
+def split_digits(images, labels, test_fraction=0.25, seed=0):
+    """Images of shape (N, 8, 8) with pixel values 0..16 (scikit-learn's digits), scaled to [0, 1]
+    and shuffled into training and test sets: (x_train, labels_train, x_test, labels_test), each
+    x of shape (n, 1, 8, 8).
 
     Every class is split in the same proportion, so both sets hold all ten digits alike.
     """
-    from sklearn.datasets import load_digits as sklearn_digits  # only this function needs it
-
-    digits = sklearn_digits()
-    x = digits.images[:, np.newaxis] / 16.0  # pixel values are 0..16
-    labels = digits.target
+    images, labels = np.asarray(images), np.asarray(labels)
+    if images.ndim != 3 or labels.shape != images.shape[:1]:
+        raise ValueError(
+            f"images must be (N, H, W) with one label each, got images {images.shape} and "
+            f"labels {labels.shape}"
+        )
+    x = images[:, np.newaxis] / 16.0  # pixel values are 0..16
     rng = np.random.default_rng(seed)
     test = np.zeros(len(x), dtype=bool)
     for digit in np.unique(labels):
         members = rng.permutation(np.flatnonzero(labels == digit))
         test[members[: round(test_fraction * len(members))]] = True
     return x[~test], labels[~test], x[test], labels[test]
+
+
+def load_digits(test_fraction=0.25, seed=0):
+    """scikit-learn's 1,797 handwritten digits, split by :func:`split_digits`."""
+    from sklearn.datasets import load_digits as sklearn_digits  # only this function needs it
+
+    digits = sklearn_digits()
+    return split_digits(digits.images, digits.target, test_fraction, seed)

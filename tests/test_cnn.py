@@ -2,6 +2,7 @@
 loop, and the data split."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -59,10 +60,15 @@ def test_learning_rates_fall_along_half_a_cosine():
 
 
 def test_digits_split_into_stratified_disjoint_sets():
-    x_train, labels_train, x_test, labels_test = cnn.load_digits()
+    x_train, labels_train, x_test, labels_test = cnn.load_digits()  # split_digits on sklearn's
     assert x_train.shape == (1347, 1, 8, 8) and x_test.shape == (450, 1, 8, 8)
     assert x_train.min() == 0 and x_train.max() == 1
     counts_test = np.bincount(labels_test)
     assert counts_test.min() >= 44 and counts_test.max() <= 46  # a quarter of each 174-183
     train_rows = {row.tobytes() for row in x_train}
     assert sum(row.tobytes() in train_rows for row in x_test) < 5  # only exact duplicate scans
+
+
+def test_split_digits_refuses_images_without_their_labels():
+    with pytest.raises(ValueError, match=r"images must be \(N, H, W\) with one label each"):
+        cnn.split_digits(np.zeros((5, 8, 8)), np.zeros(4, dtype=int))
