@@ -13,6 +13,7 @@ instead under CI or ``make test``.
 """
 
 import json
+import os
 
 import pytest
 from lite_driver import (
@@ -32,8 +33,11 @@ pytestmark = pytest.mark.slow  # left out of `make unit`
 
 sync_playwright = playwright_or_skip("JupyterLite tests")
 site_or_skip(SITE, "make book")
-if not (LITE / "index.html").exists():
-    missing(f"{LITE} is not built: run `make book`", required=True)
+if not (LITE / "index.html").exists():  # a site built before the app existed
+    missing(
+        f"{LITE} is not built: run `make book`",
+        required=bool(os.environ.get("CONVLIB_REQUIRE_SITE")),
+    )
 
 CHAPTERS = chapter_pages()
 # Matplotlib writes this to stderr once per fresh Pyodide, while it indexes its fonts; it is not
