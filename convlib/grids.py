@@ -16,10 +16,12 @@ from matplotlib.patches import Rectangle
 
 # fmt and factor live with the frames, which need them without matplotlib.
 from .frames import factor, fmt
+from .palette import BOX_STYLE, INK, OKABE_ITO
 from .windows import FIRST, LAST, MIDDLE, ONLY
 
 __all__ = [
     "OKABE_ITO",
+    "INK",
     "MAX_VALUES",
     "CELL",
     "BOX_STYLE",
@@ -32,24 +34,6 @@ __all__ = [
     "outline",
     "draw_label",
 ]
-
-OKABE_ITO = {
-    "orange": "#E69F00",
-    "sky blue": "#56B4E9",
-    "bluish green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "reddish purple": "#CC79A7",
-    "grey": "#999999",
-}
-# Colour, line style and inset of each box; the insets keep coinciding edges visible.
-BOX_STYLE = {
-    FIRST: (OKABE_ITO["blue"], "-", 0.04),
-    MIDDLE: (OKABE_ITO["orange"], "--", 0.10),
-    LAST: (OKABE_ITO["bluish green"], ":", 0.16),
-    ONLY: (OKABE_ITO["blue"], "-", 0.04),
-}
 
 MAX_VALUES = 8  # values are printed in arrays of at most this many rows and columns
 CELL = 0.5  # inches per cell
