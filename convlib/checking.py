@@ -1,4 +1,5 @@
-"""What every checker shares: one dtype policy for what counts as right, and a time limit per call.
+"""What every checker shares: one dtype policy for what counts as right, a time limit per call, and
+one way of calling the student's function.
 
 The checkers of :mod:`convlib.exercises` (and of :mod:`convlib.exercises_beyond` and
 :mod:`convlib.exercises_layers`), the assignment's hidden tests and the autograder all decide
@@ -19,7 +20,9 @@ __all__ = [
     "TimeLimitExceeded",
     "agrees",
     "assert_agrees",
+    "call_student",
     "precision_problem",
+    "real_array",
     "time_limit",
 ]
 
@@ -138,3 +141,93 @@ def time_limit(seconds, what="your function"):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+# ---------------------------------------------------------------- calling the student's function
+
+
+def index_text(index):
+    """An array index as the student would write it: ``(1, 2)``."""
+    return str(tuple(int(i) for i in index))
+
+
+def number_text(value, other=None):
+    """``value`` to 6 significant digits, or more if needed to tell it from ``other``."""
+    value = float(value) + 0.0  # + 0.0 shows -0.0 as 0
+    for digits in (6, 9, 12, 17):
+        text = f"{value:.{digits}g}"
+        if other is None or text != f"{float(other) + 0.0:.{digits}g}":
+            break
+    return text
+
+
+def _index_hint(err):
+    if isinstance(err, IndexError):
+        return "An index ran past an array's end: check your loop bounds. "
+    return ""
+
+
+def call_student(fn, args, name, where, *, seconds=TIME_LIMIT, hint=_index_hint, before=None):
+    """``fn(*args.values())`` on copies of the arrays in ``args``, under a time limit.
+
+    The student's mistakes become an ``AssertionError`` that says what happened and where
+    (``where`` describes the case): it ran out of time, it raised (with ``hint(err)``'s advice
+    and the traceback kept), or it changed an input in place. ``before()``, if given, runs after
+    the copies are made and just before the call.
+    """
+    copies = [v.copy() if isinstance(v, np.ndarray) else v for v in args.values()]
+    if before is not None:
+        before()
+    try:
+        with time_limit(seconds, f"your {name} ({where})"):
+            result = fn(*copies)
+    except TimeLimitExceeded as err:
+        raise AssertionError(f"time limit: {err}") from None
+    except Exception as err:  # the student's bug, not the checker's: say so, keep the traceback
+        error = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
+        raise AssertionError(
+            f"your {name} raised {error} (called as {name}({', '.join(args)}), {where}). "
+            f"{hint(err)}The traceback above points at the line."
+        ) from err
+    for (arg, original), copy in zip(args.items(), copies, strict=True):
+        if not isinstance(original, np.ndarray):
+            continue
+        if copy.shape != original.shape or not np.array_equal(copy, original):
+            at = ""
+            if copy.shape == original.shape:
+                i = tuple(np.argwhere(copy != original)[0])
+                at = (
+                    f" (at {index_text(i)} it was {number_text(original[i])}, "
+                    f"now {number_text(copy[i])})"
+                )
+            raise AssertionError(
+                f"input modified ({where}): your {name} changed {arg} in place{at}. The "
+                f"caller still needs {arg}: write into a new array, or use {arg}.copy()."
+            )
+    return result
+
+
+def real_array(result, name, where, returns):
+    """The student's ``result`` as a NumPy array of real numbers, or an ``AssertionError``.
+
+    ``returns`` names what the function should return (``"dL/dx"``, say); a ``None`` result
+    suggests the ``return`` line it forgot.
+    """
+    if result is None:
+        raise AssertionError(
+            f"returned None ({where}): your {name} returns nothing. "
+            f"Did you forget `return {returns.replace('dL/', '')}`?"
+        )
+    what = f"type {type(result).__name__}"
+    try:
+        array = np.asarray(result)
+        what += f", dtype {array.dtype}" if isinstance(result, np.ndarray) else ""
+    except (ValueError, TypeError):  # nested lists that are not rectangular
+        array, what = None, f"{what}, rows of different lengths"
+    if array is None or array.dtype.kind not in "biuf":
+        shown = repr(result) if len(repr(result)) <= 60 else repr(result)[:57] + "..."
+        raise AssertionError(
+            f"not an array of real numbers ({where}): your {name} returned {shown} "
+            f"({what}). Return {returns} as a NumPy array of numbers."
+        )
+    return array

@@ -34,10 +34,13 @@ from .checking import (
     _IMPRECISE,
     RTOL,
     TIME_LIMIT,
-    TimeLimitExceeded,
     agrees,
     assert_agrees,
+    call_student,
+    index_text,
+    number_text,
     precision_problem,
+    real_array,
     time_limit,
 )
 from .fast import conv2d, conv2d_grad_w, conv2d_grad_x
@@ -210,72 +213,20 @@ _GRAD_X = _Exercise(
 )  # fmt: skip
 
 
-def _index(a):
-    return str(tuple(int(i) for i in a))
-
-
-def _num(value, other=None):
-    """``value`` to 6 significant digits, or more if needed to tell it from ``other``."""
-    value = float(value) + 0.0  # + 0.0 shows -0.0 as 0
-    for digits in (6, 9, 12, 17):
-        text = f"{value:.{digits}g}"
-        if other is None or text != f"{float(other) + 0.0:.{digits}g}":
-            break
-    return text
+_index, _num = index_text, number_text
 
 
 def _call(ex, fn, args, where, shape, seconds):
     """The student's result on copies of ``args``; a diagnosis if it raised or changed them."""
-    copies = [args[name].copy() for name in ex.args]
-    prime_leftovers(shape)
-    try:
-        with time_limit(seconds, f"your {ex.name} ({where})"):
-            result = fn(*copies)
-    except TimeLimitExceeded as err:
-        raise AssertionError(f"time limit: {err}") from None
-    except Exception as err:  # the student's bug, not the checker's: say so, keep the traceback
-        error = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
-        hint = ""
-        if isinstance(err, IndexError):
-            hint = "An index ran past an array's end: check your loop bounds. "
-        raise AssertionError(
-            f"your {ex.name} raised {error} (called as "
-            f"{ex.name}({', '.join(ex.args)}), {where}). {hint}"
-            "The traceback above points at the line."
-        ) from err
-    for name, copy in zip(ex.args, copies, strict=True):
-        original = args[name]
-        if copy.shape != original.shape or not np.array_equal(copy, original):
-            at = ""
-            if copy.shape == original.shape:
-                i = tuple(np.argwhere(copy != original)[0])
-                at = f" (at {_index(i)} it was {_num(original[i])}, now {_num(copy[i])})"
-            raise AssertionError(
-                f"input modified ({where}): your {ex.name} changed {name} in place{at}. The "
-                f"caller still needs {name}: write into a new array, or use {name}.copy()."
-            )
-    return result
+    # Primed after the copies, so that an np.empty the student's code makes of the result's
+    # shape holds recognisable leftovers rather than one of the copies.
+    return call_student(
+        fn, args, ex.name, where, seconds=seconds, before=lambda: prime_leftovers(shape)
+    )
 
 
 def _as_array(ex, result, where):
-    if result is None:
-        raise AssertionError(
-            f"returned None ({where}): your {ex.name} returns nothing. "
-            f"Did you forget `return {ex.result.replace('dL/', '')}`?"
-        )
-    what = f"type {type(result).__name__}"
-    try:
-        array = np.asarray(result)
-        what += f", dtype {array.dtype}" if isinstance(result, np.ndarray) else ""
-    except (ValueError, TypeError):  # nested lists that are not rectangular
-        array, what = None, f"{what}, rows of different lengths"
-    if array is None or array.dtype.kind not in "biuf":
-        shown = repr(result) if len(repr(result)) <= 60 else repr(result)[:57] + "..."
-        raise AssertionError(
-            f"not an array of real numbers ({where}): your {ex.name} returned {shown} "
-            f"({what}). Return {ex.result} as a 2-D NumPy array of numbers."
-        )
-    return array
+    return real_array(result, ex.name, where, ex.result)
 
 
 def _check_shape(ex, got, expected, case, where):

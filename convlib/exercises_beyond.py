@@ -26,7 +26,7 @@ AssertionError: missing flip (dy of shape (3, 3), w of shape (3, 3), x of shape 
 
 import numpy as np
 
-from .checking import RTOL, TIME_LIMIT, TimeLimitExceeded, precision_problem, time_limit
+from .checking import RTOL, TIME_LIMIT, call_student, precision_problem, real_array
 from .fast import conv2d, conv2d_grad_x, flip
 from .gradcheck import relative_error
 
@@ -55,44 +55,19 @@ STRIDE_CASES = (
 TOL = RTOL  # the dtype policy of convlib.checking: float32 work passes, float16 does not
 
 
+def _channel_hint(err):
+    if isinstance(err, ValueError) and "channel" in str(err):
+        return (
+            "If it is about channels: the bank that back-propagates has C_in output and "
+            "C_out input channels, flip(w).transpose(1, 0, 2, 3). "
+        )
+    return ""
+
+
 def _call(name, fn, args, where):
-    """The student's result on copies of ``args``; a diagnosis if it raised or changed them."""
-    copies = [v.copy() if isinstance(v, np.ndarray) else v for v in args.values()]
-    try:
-        with time_limit(TIME_LIMIT, f"your {name}"):
-            got = fn(*copies)
-    except TimeLimitExceeded as err:
-        raise AssertionError(f"time limit ({where}): {err}") from None
-    except Exception as err:  # the student's bug, not the checker's: say so, keep the traceback
-        hint = ""
-        if isinstance(err, ValueError) and "channel" in str(err):
-            hint = (
-                " If it is about channels: the bank that back-propagates has C_in output and "
-                "C_out input channels, flip(w).transpose(1, 0, 2, 3)."
-            )
-        raise AssertionError(
-            f"your {name} raised {type(err).__name__}: {err} ({where}).{hint} The traceback "
-            "above points at the line."
-        ) from err
-    for (arg, original), copy in zip(args.items(), copies, strict=True):
-        if isinstance(original, np.ndarray) and not np.array_equal(copy, original):
-            raise AssertionError(
-                f"input modified ({where}): your {name} changed {arg} in place. The caller "
-                f"still needs {arg}: write into a new array, or use {arg}.copy()."
-            )
-    if got is None:
-        raise AssertionError(
-            f"returned None ({where}): your {name} returns nothing. Did you forget `return dx`?"
-        )
-    try:
-        array = np.asarray(got)
-    except (ValueError, TypeError):  # nested lists that are not rectangular
-        array = None
-    if array is None or array.dtype.kind not in "biuf":
-        raise AssertionError(
-            f"not an array of real numbers ({where}): your {name} returned a "
-            f"{type(got).__name__}. Return dL/dx as a NumPy array of numbers."
-        )
+    """The student's dL/dx on copies of ``args``, as an array; a diagnosis if anything is off."""
+    result = call_student(fn, args, name, where, seconds=TIME_LIMIT, hint=_channel_hint)
+    array = real_array(result, name, where, "dL/dx")
     if precision_problem(array):
         raise AssertionError(f"imprecise dtype ({where}): {precision_problem(array)}")
     return array
