@@ -6,9 +6,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 BOOK_STAMP := $(VENV)/.book-requirements
 TEST_STAMP := $(VENV)/.test-requirements
-# The build caches executed notebooks (and Sphinx its pages) by their own content, but convlib and
-# the benchmark results they read change what they show too: a change there starts both editions
-# of the book afresh.
+# The build caches executed notebooks (and Sphinx its pages) by their own content, but convlib (its
+# browser script too) and the benchmark results they read change what they show too: a change
+# there starts both editions of the book afresh.
 CACHE_STAMP := _build/.convlib-sources
 MATHJAX := _build/npm/node_modules/mathjax/es5/tex-mml-chtml.js
 AXE := _build/npm/node_modules/axe-core/axe.min.js
@@ -78,7 +78,7 @@ $(TEST_STAMP): $(BOOK_STAMP) requirements-test.txt
 	$(BIN)/python -m pip install -r requirements-test.txt
 	touch $@
 
-$(CACHE_STAMP): convlib/*.py requirements.txt benchmarks/results.json
+$(CACHE_STAMP): convlib/*.py convlib/web/*.js requirements.txt benchmarks/results.json
 	rm -rf _build/.jupyter_cache _build/.doctrees \
 		$(STUDENT)/_build/.jupyter_cache $(STUDENT)/_build/.doctrees
 	mkdir -p _build

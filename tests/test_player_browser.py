@@ -225,6 +225,21 @@ def test_play_pauses_and_is_silent_while_playing(open_players):
     assert status.text_content() == f"Frame {k} of {n}. {animation[k - 1].caption}"
     page.wait_for_timeout(200)
     assert count.text_content() == f"{k} / {n}"  # it stopped
+    # Scrubbing or stepping while it plays goes where the reader asked, and stops there.
+    for act, value, frame in [
+        ("slider", "3", 3),
+        ("First frame", None, 1),
+        ("Last frame", None, n),
+    ]:
+        root.get_by_role("button", name="Play", exact=True).click()
+        if act == "slider":
+            root.get_by_role("slider", name="Frame").fill(value)
+        else:
+            root.get_by_role("button", name=act, exact=True).click()
+        assert count.text_content() == f"{frame} / {n}", act
+        assert root.get_by_role("button", name="Play", exact=True).count() == 1, act
+        page.wait_for_timeout(150)
+        assert count.text_content() == f"{frame} / {n}", act
     root.get_by_role("button", name="Play", exact=True).click()  # plays to the end and stops
     page.wait_for_function(f"el => el.textContent === '{n} / {n}'", arg=count.element_handle())
     root.get_by_role("button", name="Play", exact=True).wait_for()

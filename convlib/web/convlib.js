@@ -328,14 +328,15 @@
       fitScroll();
     }
 
-    function stop() {
+    /** Stops playing; with announce, the live region says where. */
+    function stop(announce) {
       if (timer !== null) {
         clearInterval(timer);
         timer = null;
         status.setAttribute("aria-live", "polite");
         playText.textContent = "Play";
         play.querySelector(".cvl-play-icon").textContent = "\u25B6 ";
-        show(k, true); // says where it stopped
+        if (announce) show(k, true);
       }
     }
 
@@ -347,7 +348,7 @@
       play.querySelector(".cvl-play-icon").textContent = "\u275A\u275A ";
       timer = setInterval(function () {
         if (k >= n - 1) {
-          stop();
+          stop(true);
         } else {
           show(k + 1);
         }
@@ -356,7 +357,7 @@
 
     function reducedMotion() {
       var reduce = Boolean(motion && motion.matches);
-      if (reduce) stop();
+      if (reduce) stop(true);
       play.hidden = reduce;
       note.hidden = !reduce;
     }
@@ -377,20 +378,22 @@
     };
     Object.keys(steps).forEach(function (act) {
       root.querySelector("[data-act=" + act + "]").addEventListener("click", function () {
-        stop();
-        show(steps[act]());
+        var next = steps[act]();
+        stop(false);
+        show(next);
       });
     });
     play.addEventListener("click", function () {
       if (timer !== null) {
-        stop();
+        stop(true);
       } else {
         start();
       }
     });
     slider.addEventListener("input", function () {
-      stop();
-      show(Number(slider.value) - 1);
+      var next = Number(slider.value) - 1;
+      stop(false);
+      show(next);
     });
     if (motion) {
       if (motion.addEventListener) {
