@@ -1,82 +1,217 @@
 """A kernel-free player for the animations: play, step and scrub on a static web page.
 
 On the book's website there is no Python behind a notebook's widgets, so every animation also
-comes as a :class:`Player`: all its frames, drawn as SVG by :mod:`convlib.svg`, in one HTML
-fragment with a few lines of plain JavaScript that show one frame at a time. Nothing is loaded
-from elsewhere, so it plays offline, in the built book and in Jupyter alike.
+comes as a :class:`Player`: one HTML fragment holding the frames as data (JSON, numbers already
+written as :func:`convlib.frames.fmt` writes them) and the book's browser script,
+``convlib/web/convlib.js``, which draws the frame on show as one HTML table per array. Nothing is
+loaded from elsewhere, so it plays offline, in the built book, in Jupyter and in JupyterLite
+alike; the script runs once per page however many players the page holds.
+
+For every reader: the controls are buttons named in words, the player is a group named by its
+title, a polite live region says "Frame k of n." and the frame's caption after each step (and is
+silent while playing), the slider runs from 1 to n like the counter and says "Frame k of n", and
+each array's numbers are table text, its highlights and boxes described in its caption. When the
+reader's system asks for reduced motion (``prefers-reduced-motion: reduce``) nothing moves by
+itself: Play is hidden and a note says to step with the buttons or the slider. Highlighted cells
+are bold with a thick outline, padding is grey with italic digits, inserted zeros are hatched and
+boxes differ by numeral and line style: colour is never the only cue.
 """
 
 import hashlib
 import itertools
+import json
+import math
+from functools import cache
 from html import escape
+from pathlib import Path
 
-import numpy as np  # noqa: F401  (the examples use it)
+import numpy as np
 
-from .frames import Frame
-from .svg import frame_html
+from .frames import Box, Frame, Panel, fmt
+from .palette import BOX_STYLE, INK, OKABE_ITO, PAPER, TEXT
 
-__all__ = ["Player", "player"]
+__all__ = ["Player", "player", "player_data", "page_script", "SCRIPT", "COLORS"]
+
+SCRIPT = Path(__file__).with_name("web") / "convlib.js"
 
 _serial = itertools.count()
 
-# Shows frame k of the player whose element id is ID; buttons step, the range input scrubs, and
-# play advances every INTERVAL ms until the last frame, where the running sum is complete.
-_SCRIPT = """
-(function () {
-  var root = document.getElementById("ID");
-  var frames = root.querySelectorAll(".cvl-f");
-  var slider = root.querySelector(".cvl-scrub");
-  var count = root.querySelector(".cvl-count");
-  var play = root.querySelector("[data-act=play]");
-  var i = 0, timer = null;
-  function show(k) {
-    frames[i].style.display = "none";
-    i = Math.max(0, Math.min(frames.length - 1, k));
-    frames[i].style.display = "";
-    slider.value = i;
-    count.textContent = (i + 1) + " / " + frames.length;
-  }
-  function stop() {
-    if (timer !== null) { clearInterval(timer); timer = null; }
-    play.textContent = "\\u25B6 play";
-  }
-  function on(act, step) {
-    root.querySelector("[data-act=" + act + "]").addEventListener("click", function () {
-      stop(); show(step());
-    });
-  }
-  on("first", function () { return 0; });
-  on("prev", function () { return i - 1; });
-  on("next", function () { return i + 1; });
-  on("last", function () { return frames.length - 1; });
-  play.addEventListener("click", function () {
-    if (timer !== null) { stop(); return; }
-    if (i === frames.length - 1) { show(0); }
-    play.textContent = "\\u25A0 pause";
-    timer = setInterval(function () {
-      if (i >= frames.length - 1) { stop(); } else { show(i + 1); }
-    }, INTERVAL);
-  });
-  slider.addEventListener("input", function () { stop(); show(Number(slider.value)); });
-})();
-"""
+
+def _mix(color, weight):
+    """``color`` at opacity ``weight`` over white, as '#RRGGBB'."""
+    channels = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(255 - weight * (255 - c)):02X}" for c in channels)
+
+
+# The players' colours, all from the palette: light fills behind dark digits, INK for lines.
+COLORS = {
+    "paper": PAPER,
+    "text": TEXT,
+    "index": "#555555",  # row and column numbers: 7.5:1 on white
+    "rule": "#767676",  # cell borders and button edges: 4.5:1 on white
+    "hi": _mix(OKABE_ITO["orange"], 0.45),
+    "muted": _mix(OKABE_ITO["grey"], 0.3),
+    "inserted": _mix(OKABE_ITO["sky blue"], 0.35),
+}
+
+_LINES = {"-": "solid", "--": "dashed", ":": "dotted"}
+_INK_NAMES = {color: name for name, color in INK.items()}
+
+
+def _palette():
+    boxes = {
+        label: {"ink": _INK_NAMES[color], "line": _LINES[line], "inset": inset}
+        for label, (color, line, inset) in BOX_STYLE.items()
+    }
+    return {"vars": COLORS, "ink": INK, "boxes": boxes}
+
+
+@cache
+def page_script():
+    """The browser script with the palette, as one ``<script>`` element's text (no tags).
+
+    Inlined by every player (and by anything else drawing with ``window.convlib``): a page runs
+    its sections once, however often they come. Comment lines are dropped to keep pages light.
+    """
+    lines = []
+    in_comment = False
+    for line in SCRIPT.read_text(encoding="utf-8").splitlines():
+        stripped = line.strip()
+        if in_comment:
+            in_comment = "*/" not in stripped
+            continue
+        if stripped.startswith("/*"):
+            in_comment = "*/" not in stripped
+            continue
+        if not stripped or stripped.startswith("//"):
+            continue
+        lines.append(stripped)
+    palette = json.dumps(_palette(), ensure_ascii=False, separators=(",", ":"))
+    return "\n".join(lines) + f"\nwindow.convlib.install({palette});"
+
+
+def _json_for_html(value):
+    """JSON that can sit inside a <script> element: no "</script>" or "<!--" can appear."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _cells(cells, shape, what):
+    out = []
+    for cell in cells:
+        if not (
+            len(cell) == 2
+            and all(isinstance(i, int | np.integer) for i in cell)
+            and 0 <= cell[0] < shape[0]
+            and 0 <= cell[1] < shape[1]
+        ):
+            raise ValueError(f"{what} must be (row, column) pairs inside {shape}, got {cell!r}")
+        out.append([int(cell[0]), int(cell[1])])
+    return out
+
+
+def _box(box, shape, what):
+    if not isinstance(box, Box):
+        raise TypeError(f"{what} must be a convlib.frames.Box, got {type(box).__name__}")
+    r, c, h, w = box.r, box.c, box.height, box.width
+    if not (h >= 1 and w >= 1 and 0 <= r and 0 <= c and r + h <= shape[0] and c + w <= shape[1]):
+        raise ValueError(f"{what} must lie inside the panel's {shape} cells, got {box}")
+    out = {"r": int(r), "c": int(c), "height": int(h), "width": int(w)}
+    if box.label:
+        out["label"] = box.label
+    return out
+
+
+def player_data(frames):
+    """The frames as the data a player sends to the page: plain lists, strings and numbers.
+
+    Returns ``{"pool": [...], "frames": [{"caption": str, "panels": [{"title", "values",
+    "cells", "boxes", "muted", "inserted", "width"}]}]}``. ``values`` are rows of
+    :func:`~convlib.frames.fmt` strings, ``None`` where the value is NaN (not computed yet);
+    values, muted and inserted are indices into ``pool``, where frames that share an array share
+    one copy; ``width`` is the longest value of that panel in any frame, so cells keep their size
+    from frame to frame. Cells are [row, column]; boxes {"r", "c", "height", "width", "label"}.
+
+    >>> from convlib.frames import forward_frames
+    >>> data = player_data(forward_frames(np.arange(4.0).reshape(2, 2), np.ones((1, 1))))
+    >>> data["pool"][data["frames"][0]["panels"][0]["values"]]
+    [['0', '1'], ['2', '3']]
+    """
+    frames = list(frames) if not isinstance(frames, Frame) else [frames]
+    if not frames:
+        raise ValueError("frames must be a non-empty sequence of convlib.frames.Frame, got none")
+    pool, seen = [], {}
+
+    def ref(value):
+        key = json.dumps(value)
+        if key not in seen:
+            seen[key] = len(pool)
+            pool.append(value)
+        return seen[key]
+
+    out, widths = [], {}
+    for k, frame in enumerate(frames):
+        if not isinstance(frame, Frame):
+            raise TypeError(
+                f"frames[{k}] must be a convlib.frames.Frame, got {type(frame).__name__}"
+            )
+        panels = []
+        for i, panel in enumerate(frame.panels):
+            what = f"frames[{k}].panels[{i}]"
+            if not isinstance(panel, Panel):
+                raise TypeError(
+                    f"{what} must be a convlib.frames.Panel, got {type(panel).__name__}"
+                )
+            values = np.asarray(panel.values, dtype=float)
+            if values.ndim != 2 or 0 in values.shape:
+                raise ValueError(f"{what}.values must be a non-empty 2-D array, got {values.shape}")
+            if np.isinf(values).any():
+                raise ValueError(f"{what}.values must be finite or NaN (not computed), got inf")
+            shape = values.shape
+            text = [[None if math.isnan(v) else fmt(v) for v in row] for row in values.tolist()]
+            widths[i] = max(
+                [widths.get(i, 1)] + [len(t) for row in text for t in row if t is not None]
+            )
+            item = {
+                "title": str(panel.title),
+                "values": ref(text),
+                "cells": _cells(panel.cells, shape, f"{what}.cells"),
+                "boxes": [_box(b, shape, f"{what}.boxes") for b in panel.boxes],
+            }
+            if panel.muted:
+                item["muted"] = ref(_cells(panel.muted, shape, f"{what}.muted"))
+            if panel.inserted:
+                item["inserted"] = ref(_cells(panel.inserted, shape, f"{what}.inserted"))
+            panels.append(item)
+        out.append({"caption": str(frame.caption), "panels": panels})
+    for frame in out:
+        for i, item in enumerate(frame["panels"]):
+            item["width"] = widths[i]
+    return {"pool": pool, "frames": out}
 
 
 class Player:
     """An animation as one self-contained HTML fragment; notebooks and the book show it as HTML.
 
-    Attributes: ``html`` (the fragment), ``frames`` (the frames it plays), ``element_id``.
+    Attributes: ``html`` (the fragment), ``frames`` (the frames it plays), ``data`` (what
+    :func:`player_data` made of them), ``element_id``.
     """
 
-    def __init__(self, html, frames, element_id):
-        self.html, self.frames, self.element_id = html, frames, element_id
+    def __init__(self, html, frames, element_id, data=None):
+        self.html, self.frames, self.element_id, self.data = html, frames, element_id, data
 
     def _repr_html_(self):
         return self.html
 
 
+_BUTTON = (
+    '<button type="button" data-act="{act}" aria-label="{name}" title="{name}">'
+    '<span aria-hidden="true">{glyph}</span></button>'
+)
+
+
 def player(frames, *, fps=1.0, title=""):
-    """A play / step / scrub player for ``frames``, every frame embedded: no kernel needed.
+    """A play / step / scrub player for ``frames``, which are sent as data: no kernel needed.
 
     Parameters
     ----------
@@ -85,7 +220,8 @@ def player(frames, *, fps=1.0, title=""):
     fps : float
         Frames per second when playing.
     title : str
-        A line shown above the player (a question for the reader, say).
+        A line shown above the player (a question for the reader, say); it names the player's
+        group for screen readers. Without one the group is named after the first frame's arrays.
 
     Returns
     -------
@@ -95,44 +231,59 @@ def player(frames, *, fps=1.0, title=""):
     --------
     >>> from convlib.frames import input_gradient_frames
     >>> p = player(input_gradient_frames(np.ones((2, 2)), np.ones((2, 2)), 1, 1))
-    >>> p.html.count('class="cvl-f"'), 'max="3"' in p.html
-    (4, True)
+    >>> len(p.data["frames"]), 'max="4"' in p.html, 'aria-valuetext="Frame 1 of 4"' in p.html
+    (4, True, True)
     """
+    if isinstance(frames, Frame) or not hasattr(frames, "__iter__"):
+        raise TypeError(
+            f"frames must be a sequence of convlib.frames.Frame, got {type(frames).__name__}"
+        )
     frames = list(frames)
-    if not frames or not all(isinstance(f, Frame) for f in frames):
-        raise ValueError("frames must be a non-empty sequence of convlib.frames.Frame")
-    if not (isinstance(fps, (int, float)) and fps > 0):
+    if not frames:
+        raise ValueError("frames must be a non-empty sequence of convlib.frames.Frame, got none")
+    if isinstance(fps, bool) or not (isinstance(fps, int | float) and 0 < fps < math.inf):
         raise ValueError(f"fps must be a positive number, got {fps!r}")
-    bodies = [frame_html(f) for f in frames]
+    if not isinstance(title, str):
+        raise TypeError(f"title must be a str, got {type(title).__name__}")
+    data = player_data(frames)
+    payload = _json_for_html(data)
     # The id must be unique on a page and the same from one build to the next.
-    digest = hashlib.sha1("".join(bodies).encode()).hexdigest()[:10]
+    digest = hashlib.sha1((title + payload).encode()).hexdigest()[:10]
     element_id = f"cvl-player-{digest}-{next(_serial)}"
     n = len(frames)
-    hidden = ' style="display:none"'
-    shown = [
-        f'<div class="cvl-f"{"" if k == 0 else hidden}>{body}</div>'
-        for k, body in enumerate(bodies)
-    ]
-    button = '<button type="button" data-act="{}" title="{}">{}</button>'
+    if title:
+        heading = f'<p class="cvl-title" id="{element_id}-title">{escape(title)}</p>'
+        name = f'aria-labelledby="{element_id}-title"'
+    else:
+        arrays = ", ".join(p.title for p in frames[0].panels)
+        heading = ""
+        name = f'aria-label="{escape(f"Animation in {n} frames of {arrays}", quote=True)}"'
     controls = "".join(
         [
-            button.format("first", "first frame", "|&#x25C0;"),
-            button.format("prev", "previous frame", "&#x25C0; step"),
-            button.format("play", "play or pause", "&#x25B6; play"),
-            button.format("next", "next frame", "step &#x25B6;"),
-            button.format("last", "last frame", "&#x25B6;|"),
-            f'<input type="range" class="cvl-scrub" min="0" max="{n - 1}" value="0" step="1" '
-            f'aria-label="frame" style="vertical-align:middle;width:12em">',
-            f'<span class="cvl-count" style="font-family:sans-serif">1 / {n}</span>',
+            _BUTTON.format(act="first", name="First frame", glyph="|&#x25C0;"),
+            _BUTTON.format(act="prev", name="Previous frame", glyph="&#x25C0;"),
+            '<button type="button" data-act="play"><span class="cvl-play-icon" '
+            'aria-hidden="true">&#x25B6; </span><span class="cvl-play-text">Play</span></button>',
+            _BUTTON.format(act="next", name="Next frame", glyph="&#x25B6;"),
+            _BUTTON.format(act="last", name="Last frame", glyph="&#x25B6;|"),
+            f'<input type="range" class="cvl-scrub" min="1" max="{n}" value="1" step="1" '
+            f'aria-label="Frame" aria-valuetext="Frame 1 of {n}">',
+            f'<span class="cvl-count" aria-hidden="true">1 / {n}</span>',
+            '<p class="cvl-motion-note" hidden>Your system asks for reduced motion, so the frames '
+            "do not play by themselves: step with the buttons or the slider.</p>",
         ]
     )
-    header = (
-        f'<p style="font-family:sans-serif;margin:0 0 4px">{escape(title)}</p>' if title else ""
+    status = (
+        '<p class="cvl-status" aria-live="polite" aria-atomic="true">'
+        f'<span class="cvl-where cvl-vh">Frame 1 of {n}. </span>'
+        f'<span class="convlib-caption">{escape(frames[0].caption)}</span></p>'
     )
-    script = _SCRIPT.replace("ID", element_id).replace("INTERVAL", str(round(1000 / fps)))
     html = (
-        f'<div class="cvl-player" id="{element_id}" style="overflow-x:auto">{header}'
-        f'{"".join(shown)}<div class="cvl-controls">{controls}</div></div>'
-        f"<script>{script}</script>"
+        f'<div class="cvl-player" id="{element_id}" role="group" {name} '
+        f'data-interval="{round(1000 / fps)}">{heading}<div class="cvl-panels"></div>'
+        f'{status}<div class="cvl-controls">{controls}</div>'
+        f'<script type="application/json" class="cvl-data">{payload}</script></div>'
+        f"<script>{page_script()}\n"
+        f'window.convlib.player(document.getElementById("{element_id}"));</script>'
     )
-    return Player(html, frames, element_id)
+    return Player(html, frames, element_id, data)

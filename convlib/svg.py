@@ -6,9 +6,11 @@ One renderer serves both views of an animation: the live Jupyter widgets
 formatting, a millisecond or so, where drawing it with matplotlib takes a tenth of a second.
 
 Arrays are grids of cells like matrices, row 0 at the top, with their row and column indices;
-highlighted cells are orange, zero padding grey, zeros inserted by a stride light blue and crossed
-by a diagonal, and outlined windows use the figures' colours and
-line styles (Okabe and Ito's palette, safe for colour-blind readers).
+highlighted cells are filled light orange and outlined in dark orange, zero padding grey, zeros
+inserted by a stride light blue and crossed by a diagonal, and outlined windows use the figures'
+colours and line styles. Fills are Okabe and Ito's colours (safe for colour-blind readers) behind
+dark digits; lines and labels are their darker shades, :data:`convlib.palette.INK`, which reach
+4.5:1 on white.
 """
 
 from html import escape
@@ -16,7 +18,7 @@ from html import escape
 import numpy as np
 
 from .frames import Frame
-from .grids import BOX_STYLE, OKABE_ITO, fmt
+from .grids import BOX_STYLE, INK, OKABE_ITO, fmt
 
 __all__ = ["frame_svg", "frame_html", "CELL_PX"]
 
@@ -68,7 +70,7 @@ def _panel(panel, left, top, s):
                 f'<text x="{x0 + (j + 0.5) * s}" y="{y0 + (i + 0.5) * s + 4}">{fmt(v)}</text>'
             )
     for box in panel.boxes:
-        color, linestyle, inset = BOX_STYLE.get(box.label, (OKABE_ITO["blue"], "-", 0.04))
+        color, linestyle, inset = BOX_STYLE.get(box.label, (INK["blue"], "-", 0.04))
         d = inset * s
         out.append(
             f'<rect x="{x0 + box.c * s + d}" y="{y0 + box.r * s + d}" '
@@ -104,13 +106,14 @@ def frame_svg(frame, cell_px=CELL_PX):
     style = (
         "<style>"
         "text{font:12px sans-serif;text-anchor:middle;fill:#222}"
-        ".cvl-title{font-size:14px}.index{font-size:10px;fill:#666}"
+        ".cvl-title{font-size:14px}.cvl-index{font-size:11px;fill:#555}"
         ".cvl-label{font-size:15px;text-anchor:end;font-weight:bold}"
         "line{stroke:#888;stroke-width:1}"
-        f".cvl-hi{{fill:{OKABE_ITO['orange']};fill-opacity:.45}}"
+        f".cvl-hi{{fill:{OKABE_ITO['orange']};fill-opacity:.45;stroke:{INK['orange']};"
+        "stroke-width:2}"
         f".cvl-muted{{fill:{OKABE_ITO['grey']};fill-opacity:.3}}"
         f".cvl-inserted{{fill:{OKABE_ITO['sky blue']};fill-opacity:.35}}"
-        f".cvl-inserted-mark{{stroke:{OKABE_ITO['blue']};stroke-width:1}}"
+        f".cvl-inserted-mark{{stroke:{INK['blue']};stroke-width:1}}"
         ".cvl-box{fill:none;stroke-width:3}"
         "</style>"
     )

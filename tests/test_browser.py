@@ -177,26 +177,32 @@ def test_animations_play_and_scrub(visit, path):
     for i in range(players.count()):
         player = players.nth(i)
         player.scroll_into_view_if_needed()
-        count, n = player.locator(".cvl-count"), player.locator(".cvl-f").count()
-        shown = player.locator(".cvl-f:visible .convlib-caption")
-        first = shown.inner_text()
+        slider = player.get_by_role("slider", name="Frame", exact=True)
+        count, n = player.locator(".cvl-count"), int(slider.get_attribute("max"))
+        caption, status = player.locator(".convlib-caption"), player.locator(".cvl-status")
+        first = caption.inner_text()
         assert count.inner_text() == f"1 / {n}"
+        assert player.locator(".cvl-panel td").count() > 0, f"{path}: player {i} draws nothing"
         if n == 1:
             continue
-        player.locator("[data-act=play]").click()
+        player.get_by_role("button", name="Play", exact=True).click()
         v.page.wait_for_function(
             "el => el.textContent !== '1 / ' + el.textContent.split(' / ')[1]",
             arg=count.element_handle(),
             timeout=10_000,
         )
-        assert shown.inner_text() != first, f"{path}: player {i} does not change frame when played"
-        player.locator(".cvl-scrub").fill(str(n - 1))
+        assert caption.inner_text() != first, (
+            f"{path}: player {i} does not change frame when played"
+        )
+        slider.fill(str(n))
         assert count.inner_text() == f"{n} / {n}"
-        last = shown.inner_text()
-        player.locator(".cvl-scrub").fill("0")
-        assert shown.inner_text() == first and last != first, f"{path}: scrubbing fails"
-        player.locator("[data-act=next]").click()
+        assert slider.get_attribute("aria-valuetext") == f"Frame {n} of {n}"
+        last = caption.inner_text()
+        slider.fill("1")
+        assert caption.inner_text() == first and last != first, f"{path}: scrubbing fails"
+        player.get_by_role("button", name="Next frame", exact=True).click()
         assert count.inner_text() == f"2 / {n}"
+        assert status.text_content().startswith(f"Frame 2 of {n}. ")
 
 
 @pytest.mark.parametrize("path", PAGES)

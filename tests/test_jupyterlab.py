@@ -22,6 +22,12 @@ pytestmark = pytest.mark.slow  # left out of `make unit`
 sync_playwright = playwright_or_skip("JupyterLab tests")
 
 WIDGETS = ["forward_widget", "weight_gradient_widget", "boxes_widget", "flip_widget"]
+# A kernel-free player in a notebook's output: its inlined script must run there too.
+PLAYER = (
+    "import numpy as np\nfrom convlib import frames, player\n"
+    "player.player(frames.forward_frames(np.arange(12.0).reshape(3, 4), np.ones((2, 2))), "
+    'title="Which pixels does y[0, 0] read?")'
+)
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +44,10 @@ def lab(tmp_path_factory):
         "language": "python",
     }
     nbformat.write(notebook, root / "widgets.ipynb")
+    players = nbformat.v4.new_notebook()
+    players.cells = [nbformat.v4.new_code_cell(PLAYER)]
+    players.metadata["kernelspec"] = notebook.metadata["kernelspec"]
+    nbformat.write(players, root / "player.ipynb")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -101,4 +111,25 @@ def test_widgets_render_and_play_in_jupyterlab(lab):
                 page.wait_for_timeout(200)
             assert caption.inner_text() != first, f"{name}: play does not change the frame"
             view.locator(".widget-play button").nth(1).click()  # pause
+        browser.close()
+
+
+def test_a_player_draws_and_steps_in_jupyterlab(lab):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
+        page.goto(f"{lab}/lab/workspaces/players/tree/player.ipynb")  # a workspace of its own
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+        page.wait_for_function("() => document.body.innerText.includes('| Idle')", timeout=60_000)
+        page.locator(".jp-Notebook .jp-Cell").first.click()
+        page.keyboard.press("Shift+Enter")
+        group = page.get_by_role("group", name="Which pixels does y[0, 0] read?")
+        group.locator(".cvl-panel td").first.wait_for(timeout=60_000)
+        # x, w, the products and y: y[0, 0] = 0 + 1 + 4 + 5, in the table's text.
+        assert group.locator(".cvl-panel").count() == 4
+        assert group.locator(".cvl-panel").nth(3).locator("tbody td").first.inner_text() == "10"
+        group.get_by_role("button", name="Next frame").click()
+        assert group.locator(".cvl-count").inner_text() == "2 / 6"
+        assert group.locator(".cvl-status").text_content().startswith("Frame 2 of 6. y[0, 1] = ")
         browser.close()

@@ -7,10 +7,12 @@ ipywidgets made unimportable proves.
 """
 
 import ast
+import importlib.util
 import subprocess
 import sys
 import textwrap
 import tomllib
+import zipfile
 
 import pytest
 from needs import ROOT
@@ -98,3 +100,14 @@ def test_every_package_convlib_imports_is_declared():
     third_party.discard("convlib")
     assert third_party <= declared(), f"imported but not declared: {third_party - declared()}"
     assert {"numpy", "matplotlib", "ipywidgets"} <= declared()
+
+
+def test_the_wheel_carries_the_browser_script(tmp_path):
+    """Players inline convlib/web/convlib.js: JupyterLite installs convlib from this wheel."""
+    spec = importlib.util.spec_from_file_location("build_lite", ROOT / "tools" / "build_lite.py")
+    build_lite = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_lite)
+    wheel = build_lite.convlib_wheel(tmp_path)
+    with zipfile.ZipFile(wheel) as archive:
+        script = archive.read("convlib/web/convlib.js")
+    assert script == (ROOT / "convlib" / "web" / "convlib.js").read_bytes()

@@ -4,6 +4,7 @@
 run for real there; run alone without a build, they skip and say why.
 """
 
+import json
 import re
 
 import pytest
@@ -21,11 +22,11 @@ def page(name):
 
 
 def players(html):
-    """{element id: number of frames} of every kernel-free player on a page."""
+    """{element id: its frames, as sent to the page} of every kernel-free player on a page."""
     found = {}
     for match in re.finditer(r'<div class="cvl-player" id="([\w-]+)"', html):
-        end = html.index("</script>", match.end())
-        found[match.group(1)] = html[match.end() : end].count('class="cvl-f"')
+        data = re.compile(r'<script type="application/json" class="cvl-data">(.*?)</script>', re.S)
+        found[match.group(1)] = json.loads(data.search(html, match.end()).group(1))["frames"]
     return found
 
 
@@ -33,13 +34,11 @@ def test_input_gradient_page_plays_boxes_1_to_3_without_a_kernel():
     html = page("03_input_gradient")
     found = players(html)
     assert len(found) >= 3, found  # the boxes, a border pixel, the flip
-    first = next(iter(found))
-    start = html.index(f'id="{first}"')
-    boxes = html[start : html.index("</script>", start)]
-    assert found[first] == 9  # an interior pixel of a 3x3 filter is in 9 windows
-    for label in ["①", "②", "③"]:
-        assert label in boxes
-    assert f'document.getElementById("{first}")' in boxes
+    first, animation = next(iter(found.items()))
+    assert len(animation) == 9  # an interior pixel of a 3x3 filter is in 9 windows
+    labels = [box.get("label") for frame in animation for box in frame["panels"][0]["boxes"]]
+    assert [label for label in labels if label] == ["①", "②", "③"]
+    assert f'window.convlib.player(document.getElementById("{first}"))' in html
 
 
 @pytest.mark.parametrize("name", ["01_forward", "02_weight_gradient"])
@@ -60,3 +59,10 @@ def test_pages_stay_light(name):
     images = set(re.findall(r'src="\.\./(_images/[^"]+)"', html))
     size = len(html.encode()) + sum((SITE / image).stat().st_size for image in images)
     assert size < 5e6, f"{name}: {size / 1e6:.1f} MB with its {len(images)} images"
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_pages_keep_to_the_html_budget(name):
+    """A phone on a slow line: every chapter's HTML stays within 400 kB (images apart)."""
+    size = len(page(name).encode())
+    assert size <= 400_000, f"{name}: {size / 1000:.0f} kB of HTML"
