@@ -238,7 +238,7 @@ def plot_boxes(x_shape, w_shape, rp, cp):
     n = len(windows)
     draw_grid(ax_y, (N1, N2), title=f"output $y$:\nthe {n} pixel{'s' * (n > 1)} it affects")
     cell, _ = grid_layout([(H, W), (N1, N2)])
-    roomy = cell >= 0.45  # room in a cell for the weight's name under its label
+    roomy = cell >= 0.39  # room in a cell for the weight's name under its label
     for r, c, a, b in windows:
         shade(ax_y, r, c, color=pixel, alpha=0.25, gid="affected")
         if roomy:

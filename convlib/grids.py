@@ -57,7 +57,9 @@ MAX_WIDTH = 640  # pixels
 MIN_FONT_PX = 11  # the smallest text, in pixels as shown
 MIN_FONT = MIN_FONT_PX * 72 / DPI  # the same in points: 7.92
 CELL = 0.5  # inches per cell, at most
-MIN_CELL = 0.3  # inches per cell, at least: room for "-12" in MIN_FONT
+MIN_CELL = 0.27  # inches per cell in a row of panels, at least: room for "-12" in MIN_FONT
+STACKED_CELL = 0.36  # inches per cell, at most, when the panels stand one under the other
+TITLE_WIDTH = 1.8  # inches: a panel's title has room for about 28 characters
 DIGITS = {FIRST: "1", MIDDLE: "2", LAST: "3", ONLY: "1=3"}  # the fallback labels
 
 # Fonts without the circled digits (DejaVu Serif, for one) draw an empty box and warn, so the
@@ -100,30 +102,44 @@ def grid_layout(shapes):
     stand one under the other.
 
     In one row when the cells can be at least :data:`MIN_CELL` inches there within
-    :data:`MAX_WIDTH`; otherwise stacked, each panel as wide as the widest allows.
+    :data:`MAX_WIDTH`; otherwise stacked, with cells of at most :data:`STACKED_CELL` inches.
     """
     room = MAX_WIDTH / DPI
-    # Beside its cells each panel needs 0.8 in for the indices, and 2.1 in in all for its title.
-    cell = min(CELL, (room - 0.8 * len(shapes)) / sum(s[1] for s in shapes))
-    if cell >= MIN_CELL and sum(max(s[1] * cell + 0.8, 2.1) for s in shapes) <= room + 1e-9:
-        return cell, False
-    return min(CELL, (room - 0.8) / max(s[1] for s in shapes)), True
+
+    def width(cell):
+        return sum(panel_width(s, cell) for s in shapes)
+
+    if width(MIN_CELL) <= room + 1e-9:
+        low, high = MIN_CELL, CELL  # the largest cell that fits, to a hundredth of an inch
+        while high - low > 0.005:
+            middle = (low + high) / 2
+            low, high = (middle, high) if width(middle) <= room + 1e-9 else (low, middle)
+        return low, False
+    return min(STACKED_CELL, (room - 0.8) / max(s[1] for s in shapes)), True
+
+
+def panel_width(shape, cell):
+    """Inches for a panel of shape (rows, cols): its cells, 0.8 in for the row indices and
+    margins, and at least :data:`TITLE_WIDTH` for its title."""
+    return max(shape[1] * cell + 0.8, TITLE_WIDTH)
 
 
 def new_figure(shapes):
-    """A figure of panels whose cells all have the same size: shapes are (rows, cols).
+    """A figure of panels for arrays of shapes (rows, cols), in a row with cells all of one size,
+    or stacked.
 
     See :func:`grid_layout` for where the panels go and :func:`detached_figure`.
     """
     cell, stacked = grid_layout(shapes)
     if not stacked:
-        width = sum(max(s[1] * cell + 0.8, 2.1) for s in shapes)
-        fig = detached_figure((width, max(s[0] for s in shapes) * cell + 1.6))
+        width = sum(panel_width(s, cell) for s in shapes)
+        # Room above the cells for the titles: the figure's (up to three lines) and the panels'.
+        fig = detached_figure((width, max(s[0] for s in shapes) * cell + 2.0))
         axes = fig.subplots(1, len(shapes), width_ratios=[s[1] for s in shapes], squeeze=False)
         return fig, list(axes[0])
     heights = [s[0] * cell + 0.8 for s in shapes]
-    width = max(max(s[1] * cell + 0.8, 2.1) for s in shapes)
-    fig = detached_figure((width, sum(heights) + 0.8))
+    width = max(panel_width(s, cell) for s in shapes)
+    fig = detached_figure((width, sum(heights) + 1.0))
     axes = fig.subplots(len(shapes), 1, height_ratios=heights, squeeze=False)
     return fig, list(axes[:, 0])
 
