@@ -3,14 +3,15 @@ and saliency maps.
 
 Images are drawn in grey (dark ink on white, as the digits were written); signed arrays (filters,
 gradients) on a diverging blue-white-vermillion scale centred at 0, whose lightness alone tells
-the sign's strength, with a colour bar. Every figure is detached from pyplot
+the sign's strength, with a colour bar. Curves are drawn in :data:`convlib.palette.INK`. Every
+figure fits the page's text column and is detached from pyplot
 (:func:`convlib.grids.detached_figure`).
 """
 
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
 
-from .grids import OKABE_ITO, detached_figure
+from .grids import DPI, INK, MAX_WIDTH, OKABE_ITO, detached_figure
 from .shapes import as_array
 
 __all__ = ["SIGNED", "plot_digits", "plot_history", "plot_filters", "plot_saliency"]
@@ -59,11 +60,17 @@ def plot_digits(x, labels, predicted=None, columns=8):
     labels = _labels(labels, len(x), "labels")
     predicted = None if predicted is None else _labels(predicted, len(x), "predicted")
     columns = min(columns, len(x))
-    fig = detached_figure((1.2 * columns, 1.6 * -(-len(x) // columns)))
+    fig = detached_figure((_per_image(columns, 0.0), 1.3 * -(-len(x) // columns)))
     for i, ax in enumerate(_grid_axes(fig, len(x), columns)):
         ax.imshow(x[i], cmap="gray_r", vmin=0, vmax=max(1.0, x.max()))
         ax.set_title(_title(labels[i], None if predicted is None else predicted[i]), fontsize=10)
     return fig
+
+
+def _per_image(columns, extra):
+    """The width in inches of ``columns`` images side by side, and ``extra`` inches beside them,
+    each image at most 1 inch, the whole within the page's text column."""
+    return min(1.0 * columns, MAX_WIDTH / DPI - extra) + extra
 
 
 def _title(label, predicted):
@@ -93,15 +100,15 @@ def plot_history(history):
         ) from None
     test = np.asarray(history.get("test_accuracy", []), dtype=float)
     epochs = np.arange(1, len(loss) + 1)
-    fig = detached_figure((9, 3.2))
+    fig = detached_figure((MAX_WIDTH / DPI, 3.0))
     ax_loss, ax_acc = fig.subplots(1, 2)
-    ax_loss.plot(epochs, loss, "o-", color=OKABE_ITO["blue"])
+    ax_loss.plot(epochs, loss, "o-", color=INK["blue"])
     ax_loss.set_yscale("log")
     ax_loss.set_xlabel("epoch")
     ax_loss.set_ylabel("mean training loss")
-    ax_acc.plot(epochs, train, "o-", color=OKABE_ITO["blue"], label="training images")
+    ax_acc.plot(epochs, train, "o-", color=INK["blue"], label="training images")
     if test.size:
-        ax_acc.plot(epochs, test, "s--", color=OKABE_ITO["vermillion"], label="test images")
+        ax_acc.plot(epochs, test, "s--", color=INK["vermillion"], label="test images")
         ax_acc.annotate(
             f"{test[-1]:.1%}", (epochs[-1], test[-1]), textcoords="offset points",
             xytext=(-4, -14), ha="right", fontsize=9,
@@ -127,7 +134,7 @@ def plot_filters(w, columns=8):
         raise ValueError(f"w must be (C_out, 1, k1, k2), one input channel, got shape {w.shape}")
     columns = min(columns, len(w))
     limit = float(np.abs(w).max()) or 1.0
-    fig = detached_figure((1.15 * columns + 0.8, 1.3 * -(-len(w) // columns)))
+    fig = detached_figure((_per_image(columns, 1.0), 1.1 * -(-len(w) // columns)))
     for o, ax in enumerate(_grid_axes(fig, len(w), columns)):
         image = ax.imshow(w[o, 0], cmap=SIGNED, vmin=-limit, vmax=limit)
         ax.set_title(f"w[{o}, 0]", fontsize=9)
@@ -152,7 +159,7 @@ def plot_saliency(x, dx, labels, predicted):
         raise ValueError(f"dx must have the shape of x, {x.shape}, got {dx.shape}")
     labels = _labels(labels, len(x), "labels")
     predicted = _labels(predicted, len(x), "predicted")
-    fig = detached_figure((1.35 * len(x) + 1.0, 3.4))
+    fig = detached_figure((_per_image(len(x), 1.0), 3.2))
     axes = fig.subplots(2, len(x), squeeze=False)
     for i in range(len(x)):
         top, bottom = axes[0, i], axes[1, i]

@@ -10,11 +10,13 @@ notebook shows it once, as the value of the cell, and nothing needs closing. Art
 the tests (and curious readers) can look for:
 "window", "box ①", "pixel", "affected", "highlight", "padding", "inserted", "value", "label".
 
-Colours are Okabe and Ito's palette, safe for colour-blind readers; the boxes ①②③ also differ in
-line style.
+Colours are Okabe and Ito's palette, safe for colour-blind readers: light fills behind the digits,
+the darker :data:`convlib.palette.INK` for outlines and labels; the boxes ①②③ also differ in line
+style and numeral. Figures fit the page's text column (:data:`convlib.grids.MAX_WIDTH`).
 """
 
 import numpy as np
+from matplotlib.colors import to_rgb
 from matplotlib.patches import Rectangle
 
 from .fast import conv2d, conv2d_grad_w, flip
@@ -22,13 +24,18 @@ from .frames import full_correlation_grid
 from .grids import (
     BOX_STYLE,
     CELL,
+    DPI,
+    INK,
     MAX_VALUES,
+    MAX_WIDTH,
+    MIN_FONT,
     OKABE_ITO,
     detached_figure,
     draw_grid,
     draw_label,
     factor,
     fmt,
+    grid_layout,
     new_figure,
     outline,
     shade,
@@ -87,20 +94,21 @@ def plot_forward(x, w, r, c):
     r = check_index(r, "r", N1, f"a row of the output y, which has N1 = H - k1 + 1 = {N1} rows")
     c = check_index(c, "c", N2, f"a column of y, which has N2 = W - k2 + 1 = {N2} columns")
     fig, (ax_x, ax_w, ax_y) = new_figure([x.shape, w.shape, y.shape])
-    color = OKABE_ITO["blue"]
+    fill, color = OKABE_ITO["blue"], INK["blue"]
     draw_grid(ax_x, x.shape, x, r"$x$")
-    shade(ax_x, r, c, k1, k2, color, gid="window")
+    shade(ax_x, r, c, k1, k2, fill, gid="window")
     outline(ax_x, r, c, k1, k2, color)
     draw_grid(ax_w, w.shape, w, r"$w$")
-    shade(ax_w, 0, 0, k1, k2, color, gid="window")
+    shade(ax_w, 0, 0, k1, k2, fill, gid="window")
     draw_grid(ax_y, y.shape, y, r"$y = \mathrm{conv2d}(x, w)$")
-    shade(ax_y, r, c, color=color)
+    shade(ax_y, r, c, color=fill)
     outline(ax_y, r, c, 1, 1, color, gid="highlight")
     sum_line = rf"$y[{r}, {c}] = \sum_a \sum_b\, x[{r} + a, {c} + b]\; w[a, b]$"
     products = [
         f"{factor(x[r + a, c + b])}·{factor(w[a, b])}" for a in range(k1) for b in range(k2)
     ]
-    numbers = " + ".join(products) + " " if k1 * k2 <= 9 else ""
+    lines = [" + ".join(products[i : i + 5]) for i in range(0, len(products), 5)]
+    numbers = "\n+ ".join(lines) + " " if k1 * k2 <= 9 else ""
     fig.suptitle(f"{sum_line}\n= {numbers}= {fmt(y[r, c], 6)}")
     return fig
 
@@ -152,7 +160,7 @@ def plot_weight_gradient(x, dy, ap, bp, *, channels=None):
     ap = check_index(ap, "ap", k1, f"a row of w, which has k1 = H - N1 + 1 = {k1} rows")
     bp = check_index(bp, "bp", k2, f"a column of w, which has k2 = W - N2 + 1 = {k2} columns")
     fig, (ax_x, ax_dy, ax_dw) = new_figure([x.shape, dy.shape, dw.shape])
-    color = OKABE_ITO["orange"]
+    fill, color = OKABE_ITO["orange"], INK["orange"]
     if channels is None:
         share, (x_at, dy_at, w_at) = "", ("", "", "")
     else:
@@ -166,22 +174,24 @@ def plot_weight_gradient(x, dy, ap, bp, *, channels=None):
         rf"\partial L/\partial y[{dy_at}]" if dy_at else r"\partial L/\partial y",
     )
     w_weight = f"w[{w_at}, {ap}, {bp}]" if w_at else f"w[{ap}, {bp}]"
-    draw_grid(ax_x, x.shape, x, rf"${x_name}$: the pixels ${w_weight}$ multiplies")
-    shade(ax_x, ap, bp, N1, N2, color, gid="window")
+    draw_grid(ax_x, x.shape, x, rf"${x_name}$: the pixels" + f"\n${w_weight}$ multiplies")
+    shade(ax_x, ap, bp, N1, N2, fill, gid="window")
     outline(ax_x, ap, bp, N1, N2, color)
-    draw_grid(ax_dy, dy.shape, dy, rf"${dy_name}$: every output pixel")
-    shade(ax_dy, 0, 0, N1, N2, color, gid="window")
-    dw_title = rf"{share}$\partial L/\partial w[{w_at}]$" if w_at else r"$\partial L/\partial w$"
+    draw_grid(ax_dy, dy.shape, dy, rf"${dy_name}$:" + "\nevery output pixel")
+    shade(ax_dy, 0, 0, N1, N2, fill, gid="window")
+    dw_title = r"$\partial L/\partial w$"
+    if w_at:
+        dw_title = f"{share}\n" + rf"$\partial L/\partial w[{w_at}]$"
     draw_grid(ax_dw, dw.shape, dw, dw_title)
-    shade(ax_dw, ap, bp, color=color)
+    shade(ax_dw, ap, bp, color=fill)
     outline(ax_dw, ap, bp, 1, 1, color, gid="highlight")
     terms = (
         rf"\partial L/\partial y[{dy_at + ', ' if dy_at else ''}r, c]\;"
         rf"x[{x_at + ', ' if x_at else ''}r + {ap}, c + {bp}]"
     )
     fig.suptitle(
-        rf"{share}$\partial L/\partial {w_weight} = \sum_r \sum_c\, {terms}"
-        rf" = {fmt(dw[ap, bp], 6)}$"
+        rf"{share}$\partial L/\partial {w_weight} = \sum_r \sum_c$"
+        f"\n${terms} = {fmt(dw[ap, bp], 6)}$"
     )
     return fig
 
@@ -223,15 +233,16 @@ def plot_boxes(x_shape, w_shape, rp, cp):
     labels = box_labels(windows)
     fig, (ax_x, ax_y) = new_figure([(H, W), (N1, N2)])
     pixel = OKABE_ITO["vermillion"]
-    draw_grid(ax_x, (H, W), title=rf"input $x$, pixel $x[{rp}, {cp}]$")
+    draw_grid(ax_x, (H, W), title=r"input $x$," + f"\npixel $x[{rp}, {cp}]$")
     shade(ax_x, rp, cp, color=pixel, alpha=0.6, gid="pixel")
     n = len(windows)
-    draw_grid(ax_y, (N1, N2), title=f"output $y$: the {n} pixel{'s' * (n > 1)} it affects")
-    roomy = W + N2 <= 24  # cells at full size, with room for the weight's name
+    draw_grid(ax_y, (N1, N2), title=f"output $y$:\nthe {n} pixel{'s' * (n > 1)} it affects")
+    cell, _ = grid_layout([(H, W), (N1, N2)])
+    roomy = cell >= 0.39  # room in a cell for the weight's name under its label
     for r, c, a, b in windows:
         shade(ax_y, r, c, color=pixel, alpha=0.25, gid="affected")
         if roomy:
-            ax_y.text(c + 0.5, r + 0.92, f"w[{a},{b}]", ha="center", va="bottom", fontsize=6.5)
+            ax_y.text(c + 0.5, r + 0.94, f"w[{a},{b}]", ha="center", va="bottom", fontsize=MIN_FONT)
     for i, label in labels.items():
         r, c, _, _ = windows[i]
         color, linestyle, inset = BOX_STYLE[label]
@@ -244,7 +255,9 @@ def plot_boxes(x_shape, w_shape, rp, cp):
         where = {"ha": "right" if right else "left", "va": "bottom" if bottom else "top"}
         draw_label(ax_x, x_text, y_text, label, color, **where)
         outline(ax_y, r, c, 1, 1, color, linestyle, gid=f"box {label}")
-        draw_label(ax_y, c + 0.5, r + 0.45, label, color, ha="center", va="center")
+        draw_label(
+            ax_y, c + 0.5, r + (0.4 if roomy else 0.5), label, color, ha="center", va="center"
+        )
     return fig
 
 
@@ -287,7 +300,9 @@ def plot_flip(w):
         for (i, j), value in np.ndenumerate(array):
             a, b = (k1 - 1 - i, k2 - 1 - j) if turned else (i, j)
             text = f"w[{a},{b}]" + (f"\n{fmt(value)}" if small else "")
-            ax.text(j + 0.5, i + 0.5, text, ha="center", va="center", fontsize=7, gid="value")
+            ax.text(
+                j + 0.5, i + 0.5, text, ha="center", va="center", fontsize=MIN_FONT, gid="value"
+            )
             if (a, b) in corners:
                 shade(ax, i, j, color=corners[a, b], alpha=0.5)
     return fig
@@ -334,13 +349,13 @@ def plot_full_correlation(dy, w, rp, cp, *, stride=1, x_shape=None):
     rp = check_index(rp, "rp", H, f"a row of dL/dx, which has H = {H} rows")
     cp = check_index(cp, "cp", W, f"a column of dL/dx, which has W = {W} columns")
     fig, (ax_pad, ax_w, ax_dx) = new_figure([padded.shape, w.shape, dx.shape])
-    color = OKABE_ITO["bluish green"]
+    fill, color = OKABE_ITO["bluish green"], INK["bluish green"]
     if g.stride == (1, 1):
         title = r"$\partial L/\partial y$ padded with zeros"
     else:
-        title = rf"$\partial L/\partial y$, zeros inserted (stride {g.stride[0]}), padded"
+        title = r"$\partial L/\partial y$, zeros inserted" + f"\n(stride {g.stride[0]}), padded"
         if g.stride[0] != g.stride[1]:
-            title = rf"$\partial L/\partial y$, zeros inserted (stride {g.stride}), padded"
+            title = r"$\partial L/\partial y$, zeros inserted" + f"\n(stride {g.stride}), padded"
     draw_grid(ax_pad, padded.shape, padded, title, 12)
     for i, j in zip(*np.nonzero(g.padding), strict=True):
         shade(ax_pad, i, j, color=OKABE_ITO["grey"], alpha=0.3, gid="padding")
@@ -350,26 +365,25 @@ def plot_full_correlation(dy, w, rp, cp, *, stride=1, x_shape=None):
                 (j, i),
                 1,
                 1,
-                facecolor=OKABE_ITO["sky blue"],
-                alpha=0.4,
+                facecolor=(*to_rgb(OKABE_ITO["sky blue"]), 0.4),
                 hatch="//",
-                edgecolor=OKABE_ITO["blue"],
+                edgecolor=INK["blue"],
                 lw=0,
                 zorder=0.5,
                 gid="inserted",
             )
         )
-    shade(ax_pad, rp, cp, k1, k2, color, alpha=0.25, gid="window")
+    shade(ax_pad, rp, cp, k1, k2, fill, alpha=0.25, gid="window")
     outline(ax_pad, rp, cp, k1, k2, color)
     draw_grid(ax_w, w.shape, flip(w), r"$w^{\mathrm{flip}}$")
     draw_grid(ax_dx, dx.shape, dx, r"$\partial L/\partial x$")
-    shade(ax_dx, rp, cp, color=color)
+    shade(ax_dx, rp, cp, color=fill)
     outline(ax_dx, rp, cp, 1, 1, color, gid="highlight")
     grid = r"y_{\mathrm{pad}}" if g.stride == (1, 1) else r"y_{\mathrm{ins,pad}}"
     fig.suptitle(
         rf"$\partial L/\partial x[{rp}, {cp}] = \sum_a \sum_b\, \partial L/\partial "
-        rf"{grid}[{rp} + a, {cp} + b]\; w^{{\mathrm{{flip}}}}[a, b]"
-        rf" = {fmt(dx[rp, cp], 6)}$"
+        rf"{grid}[{rp} + a, {cp} + b]\; w^{{\mathrm{{flip}}}}[a, b]$"
+        f"\n$= {fmt(dx[rp, cp], 6)}$"
     )
     return fig
 
@@ -387,7 +401,7 @@ def plot_training(losses, w_true, w_learned):
     Returns
     -------
     matplotlib.figure.Figure
-        The loss curve against the step, then both filters as grids with values; the learned
+        The loss curve against the step above both filters, as grids with values; the learned
         panel's title gives the largest error |w_learned - w_true|.
 
     Examples
@@ -411,12 +425,16 @@ def plot_training(losses, w_true, w_learned):
         raise ValueError(
             f"w_learned must have the shape of w_true, {w_true.shape}, got {w_learned.shape}"
         )
-    (k1, k2), cell = w_true.shape, min(CELL, 4 / w_true.shape[1])
-    panel = max(k2 * cell + 0.8, 2.6)
-    size, ratios = (4.5 + 2 * panel, max(3.0, k1 * cell + 1.6)), [4.5, panel, panel]
-    fig = detached_figure(size)
-    ax_loss, ax_true, ax_learned = fig.subplots(1, 3, width_ratios=ratios)
-    ax_loss.semilogy(np.arange(losses.size), losses, color=OKABE_ITO["blue"])
+    # The loss curve across the top, the two filters side by side below it.
+    width = MAX_WIDTH / DPI
+    (k1, k2) = w_true.shape
+    cell = min(CELL, (width / 2 - 0.8) / k2)
+    grids = k1 * cell + 1.2
+    fig = detached_figure((width, 2.6 + grids))
+    layout = fig.add_gridspec(2, 2, height_ratios=[2.6, grids])
+    ax_loss = fig.add_subplot(layout[0, :])
+    ax_true, ax_learned = fig.add_subplot(layout[1, 0]), fig.add_subplot(layout[1, 1])
+    ax_loss.semilogy(np.arange(losses.size), losses, color=INK["blue"])
     ax_loss.set(xlabel="step", ylabel="loss $L$", title="training loss")
     draw_grid(ax_true, w_true.shape, w_true, r"true $w$")
     error = np.max(np.abs(w_learned - w_true))

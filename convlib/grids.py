@@ -2,7 +2,12 @@
 
 Cell [i, j] is the unit square [j, j + 1] x [i, i + 1] with row 0 at the top, like a matrix, so the
 window of output pixel (r, c) is the rectangle from (c, r) of width k2 and height k1. Colours are
-Okabe and Ito's palette, safe for colour-blind readers.
+Okabe and Ito's palette, safe for colour-blind readers: its light colours fill cells behind dark
+digits, its darker :data:`INK` draws outlines, labels and curves (see :mod:`convlib.palette`).
+
+Figures are drawn at the size the book's pages show them: at most :data:`MAX_WIDTH` pixels wide
+at :data:`DPI` dots per inch, the width of a page's text column on a laptop, with no text smaller
+than :data:`MIN_FONT_PX` pixels, so that a figure is never scaled down to illegible digits.
 """
 
 from pathlib import Path
@@ -16,7 +21,7 @@ from matplotlib.patches import Rectangle
 
 # fmt and factor live with the frames, which need them without matplotlib.
 from .frames import factor, fmt
-from .palette import BOX_STYLE, INK, OKABE_ITO
+from .palette import BOX_STYLE, INK, OKABE_ITO, PAPER
 from .windows import FIRST, LAST, MIDDLE, ONLY
 
 __all__ = [
@@ -24,10 +29,17 @@ __all__ = [
     "INK",
     "MAX_VALUES",
     "CELL",
+    "MIN_CELL",
+    "DPI",
+    "MAX_WIDTH",
+    "COLUMN",
+    "MIN_FONT_PX",
+    "MIN_FONT",
     "BOX_STYLE",
     "fmt",
     "factor",
     "detached_figure",
+    "grid_layout",
     "new_figure",
     "draw_grid",
     "shade",
@@ -36,7 +48,18 @@ __all__ = [
 ]
 
 MAX_VALUES = 8  # values are printed in arrays of at most this many rows and columns
-CELL = 0.5  # inches per cell
+DPI = 100  # pixels per inch of every figure, whatever the reader's matplotlib settings
+# A page of the book (sphinx-book-theme) shows a cell's output at most COLUMN px wide in a
+# 1280 px window, and scales a wider PNG down to it. Figures are at most MAX_WIDTH px wide: the
+# notebook's inline backend saves them cropped to what they draw plus 0.1 in on each side.
+COLUMN = 672  # pixels, measured in Chromium
+MAX_WIDTH = 640  # pixels
+MIN_FONT_PX = 11  # the smallest text, in pixels as shown
+MIN_FONT = MIN_FONT_PX * 72 / DPI  # the same in points: 7.92
+CELL = 0.5  # inches per cell, at most
+MIN_CELL = 0.27  # inches per cell in a row of panels, at least: room for "-12" in MIN_FONT
+STACKED_CELL = 0.36  # inches per cell, at most, when the panels stand one under the other
+TITLE_WIDTH = 1.8  # inches: a panel's title has room for about 28 characters
 DIGITS = {FIRST: "1", MIDDLE: "2", LAST: "3", ONLY: "1=3"}  # the fallback labels
 
 # Fonts without the circled digits (DejaVu Serif, for one) draw an empty box and warn, so the
@@ -54,23 +77,71 @@ def detached_figure(figsize):
     Made by pyplot, so that in a notebook the inline backend knows how to show it; closed at once,
     so that it is shown once, as the value of the cell that returns it, not a second time when the
     cell ends, and is freed like any other object.
+
+    Its size is in inches at :data:`DPI`, on white paper (also in a dark theme, and not
+    transparent); wider than :data:`MAX_WIDTH` pixels is refused.
     """
-    fig = plt.figure(figsize=figsize, layout="constrained")
+    width, height = figsize
+    if not (0 < width * DPI <= MAX_WIDTH + 1e-6 and height > 0):
+        raise ValueError(
+            f"figsize must be (width, height) in inches with width at most {MAX_WIDTH / DPI:g} "
+            f"({MAX_WIDTH} px at {DPI} dpi, the page's text column), got {tuple(figsize)}"
+        )
+    fig = plt.figure(
+        figsize=(min(width, MAX_WIDTH / DPI), height),
+        dpi=DPI,
+        facecolor=PAPER,
+        layout="constrained",
+    )
     plt.close(fig)
     return fig
 
 
-def new_figure(shapes):
-    """A figure with one row of panels whose cells all have the same size: shapes are (rows, cols).
+def grid_layout(shapes):
+    """(cell, stacked) for panels of shapes (rows, cols): inches per cell, and whether the panels
+    stand one under the other.
 
-    See :func:`detached_figure`.
+    In one row when the cells can be at least :data:`MIN_CELL` inches there within
+    :data:`MAX_WIDTH`; otherwise stacked, with cells of at most :data:`STACKED_CELL` inches.
     """
-    cell = min(CELL, 12 / sum(s[1] for s in shapes))
-    width = sum(max(s[1] * cell + 0.8, 2.4) for s in shapes)  # titles need room too
-    height = max(s[0] for s in shapes) * cell + 1.6
-    fig = detached_figure((width, height))
-    axes = fig.subplots(1, len(shapes), width_ratios=[s[1] for s in shapes], squeeze=False)
-    return fig, list(axes[0])
+    room = MAX_WIDTH / DPI
+
+    def width(cell):
+        return sum(panel_width(s, cell) for s in shapes)
+
+    if width(MIN_CELL) <= room + 1e-9:
+        low, high = MIN_CELL, CELL  # the largest cell that fits, to a hundredth of an inch
+        while high - low > 0.005:
+            middle = (low + high) / 2
+            low, high = (middle, high) if width(middle) <= room + 1e-9 else (low, middle)
+        return low, False
+    return min(STACKED_CELL, (room - 0.8) / max(s[1] for s in shapes)), True
+
+
+def panel_width(shape, cell):
+    """Inches for a panel of shape (rows, cols): its cells, 0.8 in for the row indices and
+    margins, and at least :data:`TITLE_WIDTH` for its title."""
+    return max(shape[1] * cell + 0.8, TITLE_WIDTH)
+
+
+def new_figure(shapes):
+    """A figure of panels for arrays of shapes (rows, cols), in a row with cells all of one size,
+    or stacked.
+
+    See :func:`grid_layout` for where the panels go and :func:`detached_figure`.
+    """
+    cell, stacked = grid_layout(shapes)
+    if not stacked:
+        width = sum(panel_width(s, cell) for s in shapes)
+        # Room above the cells for the titles: the figure's (up to three lines) and the panels'.
+        fig = detached_figure((width, max(s[0] for s in shapes) * cell + 2.0))
+        axes = fig.subplots(1, len(shapes), width_ratios=[s[1] for s in shapes], squeeze=False)
+        return fig, list(axes[0])
+    heights = [s[0] * cell + 0.8 for s in shapes]
+    width = max(panel_width(s, cell) for s in shapes)
+    fig = detached_figure((width, sum(heights) + 1.0))
+    axes = fig.subplots(len(shapes), 1, height_ratios=heights, squeeze=False)
+    return fig, list(axes[:, 0])
 
 
 def draw_grid(ax, shape, values=None, title="", max_values=MAX_VALUES):
@@ -84,13 +155,21 @@ def draw_grid(ax, shape, values=None, title="", max_values=MAX_VALUES):
     ax.set_xticks(np.arange(0, W, step) + 0.5, labels=range(0, W, step))
     ax.set_yticks(np.arange(0, H, step) + 0.5, labels=range(0, H, step))
     ax.xaxis.tick_top()
-    ax.tick_params(length=0, labelsize=8)
+    ax.tick_params(length=0, labelsize=MIN_FONT)
     ax.spines[:].set_visible(False)
     ax.set_title(title)
     if values is not None and max(H, W) <= max_values:
         for (i, j), v in np.ndenumerate(values):
             if not np.isnan(v):  # NaN marks a cell not computed yet: left blank
-                ax.text(j + 0.5, i + 0.5, fmt(v), ha="center", va="center", fontsize=8, gid="value")
+                ax.text(
+                    j + 0.5,
+                    i + 0.5,
+                    fmt(v),
+                    ha="center",
+                    va="center",
+                    fontsize=MIN_FONT,
+                    gid="value",
+                )
 
 
 def shade(ax, r, c, height=1, width=1, color=OKABE_ITO["grey"], alpha=0.35, gid="highlight"):
@@ -113,5 +192,5 @@ def draw_label(ax, x, y, label, color, **kwargs):
     else:
         style = "circle,pad=0.15" if len(DIGITS[label]) == 1 else "round,pad=0.15"
         bbox = {"boxstyle": style, "facecolor": "white", "edgecolor": color}
-        ax.text(x, y, DIGITS[label], color=color, fontsize=8, bbox=bbox, gid="label", **kwargs)
+        ax.text(x, y, DIGITS[label], color=color, fontsize=9, bbox=bbox, gid="label", **kwargs)
     ax.texts[-1].set_zorder(4)

@@ -3,12 +3,14 @@
 ``results`` is the parsed JSON: a dict with ``"kernel_sweep"`` (a list of sweeps, each with a
 ``"name"``, its sizes and ``"rows"`` of ``{"k", "direct_ms", "fft_ms"}``) and ``"passes"`` (rows
 of ``{"shape", "dtype", "pass", "vs_torch"}``, the time of convlib divided by PyTorch's). Colours
-are Okabe and Ito's; every figure is detached from pyplot (:func:`convlib.grids.detached_figure`).
+are Okabe and Ito's hues in their darker :data:`convlib.palette.INK` shades, and the panels stand
+one under the other, the width of the page's text column; every figure is detached from pyplot
+(:func:`convlib.grids.detached_figure`).
 """
 
 import numpy as np
 
-from .grids import OKABE_ITO, detached_figure
+from .grids import DPI, INK, MAX_WIDTH, MIN_FONT, detached_figure
 
 __all__ = ["PASSES", "TIE_MARGIN", "crossing", "ties", "plot_timings", "plot_torch_ratios"]
 
@@ -18,14 +20,14 @@ PASSES = ("forward", "dL/dw", "dL/dx")
 # matrix product, the same call repeated, spread by about 12% (benchmarks/results.json).
 TIE_MARGIN = 0.1
 PASS_COLOURS = {
-    "forward": OKABE_ITO["blue"],
-    "dL/dx": OKABE_ITO["vermillion"],
-    "dL/dw": OKABE_ITO["bluish green"],
+    "forward": INK["blue"],
+    "dL/dx": INK["vermillion"],
+    "dL/dw": INK["bluish green"],
 }
 # method: (key in a sweep row, legend label, colour, marker, line style)
 METHODS = {
-    "direct": ("direct_ms", "direct (convlib.conv2d)", OKABE_ITO["orange"], "o", "-"),
-    "fft": ("fft_ms", "FFT (conv2d_fft)", OKABE_ITO["blue"], "s", "--"),
+    "direct": ("direct_ms", "direct (convlib.conv2d)", INK["orange"], "o", "-"),
+    "fft": ("fft_ms", "FFT (conv2d_fft)", INK["blue"], "s", "--"),
 }
 
 
@@ -115,8 +117,8 @@ def plot_timings(results, sweeps=None):
     unknown = [n for n in names if n not in available]
     if unknown or not names:
         raise ValueError(f"sweeps must be among {sorted(available)}, got {names!r}")
-    fig = detached_figure((4.4 * len(names), 3.6))
-    axes = fig.subplots(1, len(names), squeeze=False)[0]
+    fig = detached_figure((MAX_WIDTH / DPI, 3.4 * len(names)))
+    axes = fig.subplots(len(names), 1, squeeze=False)[:, 0]
     for ax, name in zip(axes, names, strict=True):
         sweep = available[name]
         k = [r["k"] for r in sweep["rows"]]
@@ -126,7 +128,7 @@ def plot_timings(results, sweeps=None):
         k_cross = crossing(sweep["rows"])
         if k_cross is not None:
             label = f"FFT faster from k = {k_cross}"
-            ax.axvline(k_cross, color=OKABE_ITO["grey"], linestyle=":", label=label, gid="crossing")
+            ax.axvline(k_cross, color=INK["grey"], linestyle=":", label=label, gid="crossing")
         tied = ties(sweep["rows"])
         if tied:
             times = [r["fft_ms"] for r in sweep["rows"] if r["k"] in tied]
@@ -147,7 +149,7 @@ def plot_timings(results, sweeps=None):
         ax.set(xlabel="kernel size k (a k x k filter)", ylabel="time per call (ms)")
         ax.set_xticks(k, labels=[str(v) for v in k])
         ax.minorticks_off()
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=MIN_FONT)
     return fig
 
 
@@ -186,8 +188,8 @@ def plot_torch_ratios(results, shapes=None):
     if missing or not shapes or not dtypes:
         have = sorted({key[0] for key in ratios})
         raise ValueError(f"shapes must be among those timed against PyTorch, {have}, got {shapes}")
-    fig = detached_figure((4.0 * len(dtypes), 3.6))
-    axes = fig.subplots(1, len(dtypes), squeeze=False, sharey=True)[0]
+    fig = detached_figure((MAX_WIDTH / DPI, 3.2 * len(dtypes)))
+    axes = fig.subplots(len(dtypes), 1, squeeze=False, sharey=True)[:, 0]
     width = 0.8 / len(PASSES)
     for ax, dtype in zip(axes, dtypes, strict=True):
         for j, pass_ in enumerate(PASSES):
@@ -196,10 +198,10 @@ def plot_torch_ratios(results, shapes=None):
             bars = ax.bar(positions, heights, width, color=PASS_COLOURS[pass_], label=pass_)
             for bar in bars:
                 bar.set_gid(pass_)
-            ax.bar_label(bars, fmt="%.1f", fontsize=7, padding=1)
-        ax.axhline(1.0, color=OKABE_ITO["grey"], linewidth=1, gid="parity")
+            ax.bar_label(bars, fmt="%.1f", fontsize=MIN_FONT, padding=1)
+        ax.axhline(1.0, color=INK["grey"], linewidth=1, gid="parity")
         ax.set_xticks(range(len(shapes)), labels=[f"shape {s}" for s in shapes])
         ax.set(title=f"{dtype}: convlib against PyTorch {dtype}", xlabel="layer")
         ax.set_ylabel("convlib time ÷ PyTorch time")
-        ax.legend(fontsize=8, title="pass", title_fontsize=8)
+        ax.legend(fontsize=MIN_FONT, title="pass", title_fontsize=MIN_FONT)
     return fig

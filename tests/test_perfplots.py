@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from convlib.grids import OKABE_ITO  # noqa: E402
+from convlib.grids import INK  # noqa: E402
 from convlib.perfplots import (  # noqa: E402
     PASSES,
     TIE_MARGIN,
@@ -48,7 +48,7 @@ def test_one_panel_per_sweep_with_two_labelled_lines():
     assert ax.get_xscale() == ax.get_yscale() == "log"
     assert ax.get_xlabel() and ax.get_ylabel() and ax.get_legend() is not None
     assert len(ax_never.lines) == 2  # the FFT never wins: no crossing line
-    assert direct.get_color() == OKABE_ITO["orange"] and fft.get_color() == OKABE_ITO["blue"]
+    assert direct.get_color() == INK["orange"] and fft.get_color() == INK["blue"]
 
 
 def test_choosing_sweeps_and_refusing_unknown_ones():

@@ -11,12 +11,21 @@ repository holds the solutions and the assignment's hidden tests.
 """
 
 import sys
+from pathlib import Path
 
 import yaml
 
 
-def student_config(config):
+def student_config(config, root="."):
+    """The student edition's configuration; ``root`` is the folder of the book's _config.yml,
+    against which the local extensions' paths are made absolute (the student edition's
+    configuration is read from another folder)."""
     config = dict(config)
+    sphinx_section = config.setdefault("sphinx", {})
+    local = sphinx_section.get("local_extensions") or {}
+    sphinx_section["local_extensions"] = {
+        name: str((Path(root) / path).resolve()) for name, path in local.items()
+    }
     config["title"] = f"{config['title']} (student edition)"
     sphinx = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx["hide_solutions"] = True
@@ -41,4 +50,5 @@ def student_config(config):
 
 if __name__ == "__main__":
     with open(sys.argv[1], encoding="utf-8") as source:
-        yaml.safe_dump(student_config(yaml.safe_load(source)), sys.stdout, allow_unicode=True)
+        config = student_config(yaml.safe_load(source), Path(sys.argv[1]).parent)
+        yaml.safe_dump(config, sys.stdout, allow_unicode=True)

@@ -104,11 +104,14 @@ eq(np.correlate(x1, A([-1, 2, 1], float), "valid"), zconv)
 pal = A([1, 2, 1], float)
 eq(np.correlate(x1, pal, "valid"), np.convolve(x1, pal, "valid"))
 
-# ex-forward-incoming
-t = A([[6, 4, 2], [3, 3, 3]], float)
-dy = A([[1, 0, -1], [0, 2, 0]], float)
-eq(y - t, dy)
-assert 0.5 * ((y - t) ** 2).sum() == 3
+# ex-forward-incoming (its target differs from the incoming gradient that Chapters 2-4 give, so
+# that those chapters do not print this exercise's answer)
+t = A([[7, 3, 1], [4, 5, 2]], float)
+eq(y - t, A([[0, 1, 0], [-1, 0, 1]], float))
+assert 0.5 * ((y - t) ** 2).sum() == 1.5
+assert [tuple(i) for i in np.argwhere(y - t > 0)] == [(0, 1), (1, 2)]  # too large: decrease
+assert [tuple(i) for i in np.argwhere(y - t < 0)] == [(1, 0)]  # too small: increase
+dy = A([[1, 0, -1], [0, 2, 0]], float)  # the incoming gradient of Chapters 2 to 4
 
 
 # central difference of L with respect to y confirms dL/dy = y - t
@@ -121,7 +124,7 @@ for i in np.ndindex(y.shape):
     e = np.zeros_like(y)
     e[i] = 1e-6
     num[i] = (L(y + e) - L(y - e)) / 2e-6
-assert np.allclose(num, dy, atol=1e-6)
+assert np.allclose(num, y - t, atol=1e-6)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -162,7 +165,8 @@ assert dy.sum() == 2
 
 
 def Lb(bias):
-    return 0.5 * ((corr_valid(x, w) + bias - t) ** 2).sum()
+    target = y - dy  # a squared error whose incoming gradient at b = 0 is dy
+    return 0.5 * ((corr_valid(x, w) + bias - target) ** 2).sum()
 
 
 assert abs((Lb(1e-6) - Lb(-1e-6)) / 2e-6 - 2) < 1e-6
