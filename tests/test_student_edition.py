@@ -95,8 +95,11 @@ LINK = re.compile(r'(?:href|src)="([^"]*)"')
 
 
 def book_pages(site):
-    """Every HTML page of an edition, but not the JupyterLite app's own files."""
-    return [p for p in site.rglob("*.html") if "lite" not in p.relative_to(site).parts]
+    """Every HTML page of an edition, but not the JupyterLite app's own files nor the theme's
+    template fragments in _static."""
+    return [
+        p for p in site.rglob("*.html") if not {"lite", "_static"} & set(p.relative_to(site).parts)
+    ]
 
 
 def local_targets(page):
