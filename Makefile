@@ -11,6 +11,7 @@ TEST_STAMP := $(VENV)/.test-requirements
 # of the book afresh.
 CACHE_STAMP := _build/.convlib-sources
 MATHJAX := _build/npm/node_modules/mathjax/es5/tex-mml-chtml.js
+AXE := _build/npm/node_modules/axe-core/axe.min.js
 
 .PHONY: book test unit lint benchmark lite-benchmark student assignments clean
 
@@ -27,9 +28,11 @@ test: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(MAKE) book student
-	@# The pages load MathJax from a CDN; the browser tests serve this copy of it instead.
-	@if command -v npm >/dev/null; then test -f $(MATHJAX) || npm install --no-audit --no-fund \
-		--prefix _build/npm mathjax@3.2.2; else echo "npm not found: browser tests will skip"; fi
+	@# The pages load MathJax from a CDN; the browser tests serve this copy of it instead, and
+	@# inject axe-core (the accessibility checks).
+	@if command -v npm >/dev/null; then (test -f $(MATHJAX) && test -f $(AXE)) || npm install \
+		--no-audit --no-fund --prefix _build/npm mathjax@3.2.2 axe-core@4.14.1; \
+		else echo "npm not found: browser tests will skip"; fi
 	CONVLIB_REQUIRE_SITE=1 $(BIN)/python -m pytest tests convlib chapters --nbval-lax \
 		--nbval-cell-timeout=300
 
@@ -75,7 +78,7 @@ $(TEST_STAMP): $(BOOK_STAMP) requirements-test.txt
 	$(BIN)/python -m pip install -r requirements-test.txt
 	touch $@
 
-$(CACHE_STAMP): convlib/*.py requirements.txt benchmarks/results.json
+$(CACHE_STAMP): convlib/*.py convlib/web/*.js requirements.txt benchmarks/results.json
 	rm -rf _build/.jupyter_cache _build/.doctrees \
 		$(STUDENT)/_build/.jupyter_cache $(STUDENT)/_build/.doctrees
 	mkdir -p _build
