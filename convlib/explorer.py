@@ -339,7 +339,7 @@ def explorer(preset=None, *, title=None, **settings):
         if any(key in settings for key in ("x", "w", "dy", "H", "W", "k1", "k2")):
             for key in ("x", "w", "dy"):
                 merged.pop(key, None)  # new sizes or numbers replace the preset's arrays
-        if "focus" not in settings and any(key != "mode" for key in settings):
+        if "focus" not in settings and settings:
             merged.pop("focus", None)
         merged.update(settings)
         settings = merged
@@ -361,8 +361,9 @@ def explorer(preset=None, *, title=None, **settings):
     payload = json.dumps(options, separators=(",", ":"), sort_keys=True)
     digest = hashlib.sha1(payload.encode()).hexdigest()[:10]
     element_id = f"cvl-explorer-{digest}-{next(_serial)}"
-    # Inside <script>, "</" would end the element early; JSON allows "<\/" for it.
-    safe = payload.replace("</", "<\\/")
+    # Inside <script>, "</script" or "<!--" would change how the page parses it: JSON may write
+    # every "<" as \u003c instead.
+    safe = payload.replace("<", "\\u003c")
     html = (
         f"<style>{_STYLE}</style>"
         f'<div class="cvl-explorer" id="{element_id}">'
