@@ -414,11 +414,14 @@ _STYLE = f"""
 .cvl-explorer table.cvl-grid td:focus {{ outline: 3px solid {TEXT}; outline-offset: 1px; }}
 .cvl-explorer table.cvl-grid td.cvl-focus {{ box-shadow: inset 0 0 0 3px {TEXT};
   font-weight: bold; }}
-.cvl-explorer table.cvl-grid td.cvl-from {{ background: {OKABE_ITO["sky blue"]}; border: 2px solid
+.cvl-explorer table.cvl-grid td.cvl-from,
+.cvl-explorer .cvl-swatch.cvl-from {{ background: {OKABE_ITO["sky blue"]}; border: 2px solid
   {INK["blue"]}; }}
-.cvl-explorer table.cvl-grid td.cvl-feeds {{ background: {OKABE_ITO["yellow"]}; border: 2px dashed
+.cvl-explorer table.cvl-grid td.cvl-feeds,
+.cvl-explorer .cvl-swatch.cvl-feeds {{ background: {OKABE_ITO["yellow"]}; border: 2px dashed
   {INK["vermillion"]}; }}
-.cvl-explorer table.cvl-grid td.cvl-with {{ border: 2px dotted {INK["blue"]}; }}
+.cvl-explorer table.cvl-grid td.cvl-with,
+.cvl-explorer .cvl-swatch.cvl-with {{ border: 2px dotted {INK["blue"]}; }}
 .cvl-explorer table.cvl-grid td.cvl-under {{ border: 2px dotted {TEXT}; }}
 .cvl-explorer table.cvl-grid td.cvl-box1 {{ border: 3px solid {INK["blue"]}; }}
 .cvl-explorer table.cvl-grid td.cvl-box2 {{ border: 3px dashed {INK["orange"]}; }}
@@ -428,5 +431,9 @@ _STYLE = f"""
 .cvl-explorer .cvl-mark::after {{ content: attr(data-box); }}
 .cvl-explorer .cvl-x-input {{ position: absolute; inset: 0; width: 100%; height: 100%;
   text-align: center; }}
+.cvl-explorer .cvl-x-legend {{ margin: 6px 0 0; font-size: 13px; }}
+.cvl-explorer .cvl-x-key {{ margin-right: 8px; white-space: nowrap; }}
+.cvl-explorer .cvl-swatch {{ display: inline-block; width: 1.1em; height: 1.1em;
+  vertical-align: middle; border: 2px solid {INK["grey"]}; }}
 .cvl-explorer .cvl-x-sum {{ margin: 6px 0 0; min-height: 1.5em; overflow-wrap: anywhere; }}
 """

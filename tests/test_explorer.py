@@ -29,9 +29,14 @@ def options(e):
     return json.loads(call[2])
 
 
+def explorer_section():
+    """The explorer's part of the shared browser script."""
+    return script().split("// ---- explorer ----", 1)[1]
+
+
 def test_limits_are_the_scripts():
     """The page's controls and the Python checks accept the same sizes."""
-    text = script()
+    text = explorer_section()
     block = re.search(r"var LIMITS = \{(.*?)\};", text, re.S)[1]
     limits = {k: (int(lo), int(hi)) for k, lo, hi in re.findall(r"(\w+): \[(\d+), (\d+)\]", block)}
     assert limits == LIMITS
@@ -42,7 +47,7 @@ def test_the_script_is_package_data_and_loads_nothing():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert "web/*.js" in project["tool"]["setuptools"]["package-data"]["convlib"]
     text = script()
-    assert text.startswith("// ---- explorer ----")
+    assert "// ---- explorer ----" in text
     assert not re.search(r"https?://|import\(|fetch\(|XMLHttpRequest", text)
 
 
@@ -205,3 +210,17 @@ def test_preset_settings_can_be_changed():
     # New sizes replace the preset's numbers (which would no longer fit) and its focus.
     e = explorer("input-gradient", H=4)
     assert "x" not in e.settings and e.settings["focus"] is None and e.settings["H"] == 4
+
+
+def test_colours_pass_wcag_contrast():
+    """Digits on every fill >= 4.5:1; every outline and error text >= 3:1 and 4.5:1 on white."""
+    from convlib.explorer import _STYLE
+    from convlib.palette import PAPER, TEXT, contrast_ratio
+
+    fills = set(re.findall(r"background: (#[0-9A-Fa-f]{6})", _STYLE))
+    lines = set(re.findall(r"(?:border|outline)[\w-]*: [^;]*?(#[0-9A-Fa-f]{6})", _STYLE))
+    texts = set(re.findall(r"[^-]color: (#[0-9A-Fa-f]{6})", _STYLE))
+    assert len(fills) >= 3 and len(lines) >= 5 and texts
+    assert all(contrast_ratio(TEXT, fill) >= 4.5 for fill in fills), fills
+    assert all(contrast_ratio(line, PAPER) >= 3 for line in lines), lines
+    assert all(contrast_ratio(text, PAPER) >= 4.5 for text in texts), texts

@@ -17,7 +17,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from needs import CHROMIUM, CHROMIUM_ARGS, ROOT, missing, playwright_or_skip, under_ci
+from needs import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    missing,
+    playwright_or_skip,
+    site_or_skip,
+    under_ci,
+)
 
 import convlib
 from convlib.explorer import explorer
@@ -516,3 +524,89 @@ def test_axe_finds_no_violations(page):
             (v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
         ]
         assert violations == [], violations
+
+
+SITE = ROOT / "_build" / "html"
+MATHJAX = Path(
+    os.environ.get("CONVLIB_MATHJAX", ROOT / "_build" / "npm" / "node_modules" / "mathjax")
+)
+MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/"
+# Logged on every page of a default Jupyter Book 1 site by the theme stack itself, not by the book.
+KNOWN_THEME_MESSAGES = (
+    "Identifier 'THEBE_JS_URL' has already been declared",
+    "Got invalid theme mode",
+)
+# The built pages that show an explorer, and the example each one starts with.
+BUILT = {
+    "explorer.html": "forward",
+    "chapters/01_forward.html": "forward",
+    "chapters/02_weight_gradient.html": "grad_w",
+    "chapters/03_input_gradient.html": "grad_x",
+    "chapters/06_stride_padding_dilation.html": "grad_x",
+}
+
+
+@pytest.fixture(scope="module")
+def site():
+    """The built site on localhost (the explorer needs nothing from anywhere else)."""
+    import functools
+    import http.server
+    import threading
+
+    site_or_skip(SITE, "`make book`")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(SITE))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.mark.parametrize("path", sorted(BUILT))
+def test_built_pages_explorers_work_offline(browser, site, path):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    errors, refused = [], []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(site):
+            r.continue_()
+        elif url.startswith(MATHJAX_CDN) and MATHJAX.exists():
+            r.fulfill(path=MATHJAX / url[len(MATHJAX_CDN) :].split("?")[0])
+        else:
+            refused.append(url)
+            r.abort()
+
+    page.route("**/*", route)
+    try:
+        page.goto(site + path, wait_until="load")
+        roots = page.locator(".cvl-explorer")
+        assert roots.count() == 1, f"{path}: {roots.count()} explorers"
+        root = roots.first
+        state = root.evaluate(READ)
+        assert state["settings"]["mode"] == BUILT[path]
+        check_against_convlib(state)
+        root.scroll_into_view_if_needed()
+        box = root.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, f"{path}: {box}"
+        if path != "explorer.html":
+            assert "= " in root.locator(".cvl-x-sum").inner_text()  # the preset's cell, written out
+        unexpected = [e for e in errors if not any(k in e for k in KNOWN_THEME_MESSAGES)]
+        assert unexpected == [], f"{path}: JavaScript errors {unexpected}"
+        assert [u for u in refused if "mathjax" not in u] == [], f"{path}: needs the network"
+        if AXE.exists():
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate(
+                "() => axe.run({include: [['.cvl-explorer']]}, {runOnly: {type: 'tag', "
+                "values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+            )
+            assert [v["id"] for v in result["violations"]] == [], path
+    finally:
+        page.close()

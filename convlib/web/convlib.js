@@ -337,6 +337,18 @@
     root.appendChild(this.message);
     this.grids = el("div", { class: "cvl-x-grids" });
     root.appendChild(this.grids);
+    var swatch = function (cls, text) {
+      return el("span", { class: "cvl-x-key" }, [el("span", { class: "cvl-swatch " + cls,
+        "aria-hidden": "true" }), " " + text]);
+    };
+    root.appendChild(el("p", { class: "cvl-x-legend" }, [
+      "Around the focused cell (thick frame): ",
+      swatch("cvl-from", "solid: computed from;"),
+      swatch("cvl-feeds", "dashed: feeds;"),
+      swatch("cvl-with", "dotted: multiplied with;"),
+      " \u2460 \u2461 \u2462: the first, middle and last window that holds a pixel of " +
+        NAMES.dx + ".",
+    ]));
     this.sum = el("div", { class: "cvl-x-sum", "aria-live": "polite" });
     root.appendChild(this.sum);
   };
