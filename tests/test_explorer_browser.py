@@ -264,6 +264,9 @@ def test_preset_menu_sets_the_chapters_examples(page):
         check_against_convlib(state)
         spec = explorer(name).settings
         assert state["settings"]["mode"] == spec["mode"]
+        symbol = {v: k for k, v in NAMES.items()}[spec["focus"][0]]
+        cell = f"{symbol}[{spec['focus'][-2]}, {spec['focus'][-1]}] = "
+        assert root.locator(".cvl-x-sum").inner_text().startswith(cell), name
         grids = shown(state)
         if ("x", "0") in grids:
             p1, p2 = spec["p1"], spec["p2"]

@@ -355,7 +355,7 @@
 
   // A change made by the reader: apply it, keep the focus, and announce any error.
   Explorer.prototype.user = function (change) {
-    var focus = this.focus;
+    var focus = change.preset === undefined ? this.focus : null; // a preset brings its own
     this.apply(change);
     if (focus && this.cell(focus)) {
       this.setFocus(focus);
