@@ -385,7 +385,8 @@ _STYLE = f"""
 .cvl-explorer .cvl-x-title {{ font-weight: bold; margin: 0 0 6px; }}
 .cvl-explorer fieldset {{ border: 1px solid {INK["grey"]}; margin: 0 0 6px; padding: 4px 8px;
   min-width: 0; }}
-.cvl-explorer legend {{ padding: 0 4px; }}
+.cvl-explorer legend {{ padding: 0 4px; margin: 0; float: none; width: auto; font-size: inherit;
+  font-weight: bold; line-height: inherit; }}
 .cvl-explorer label {{ margin: 0 12px 0 0; display: inline-block; }}
 .cvl-explorer button {{ margin-right: 12px; }}
 .cvl-explorer input, .cvl-explorer select, .cvl-explorer button {{ font: inherit;
