@@ -613,3 +613,80 @@ def test_built_pages_explorers_work_offline(browser, site, path):
             assert [v["id"] for v in result["violations"]] == [], path
     finally:
         page.close()
+
+
+def test_explorers_work_in_jupyterlab(browser, tmp_path):
+    """In a running notebook (JupyterLab 4, as on Binder) the same fragment shows the explorer."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell(
+            'from convlib.explorer import explorer\n\nexplorer("input-gradient")'
+        ),
+        nbformat.v4.new_code_cell('explorer("channels")'),
+    ]
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(notebook, tmp_path / "explorer.ipynb")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            Path(sys.executable).with_name("jupyter"),
+            "lab",
+            "--no-browser",
+            f"--port={port}",
+            "--ServerApp.token=",
+            "--ServerApp.password=",
+            f"--ServerApp.root_dir={tmp_path}",
+            "--allow-root",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    page = None
+    try:
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(f"{url}/lab", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
+        page.goto(f"{url}/lab/tree/explorer.ipynb")
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+        page.wait_for_function("() => document.body.innerText.includes('| Idle')", timeout=120_000)
+        page.locator(".jp-Notebook .jp-Cell").first.click()
+        page.keyboard.press("Shift+Enter")
+        page.wait_for_timeout(300)
+        page.keyboard.press("Shift+Enter")
+        page.locator(".cvl-explorer").nth(1).locator("table.cvl-grid").first.wait_for(
+            timeout=120_000
+        )
+        roots = page.locator(".cvl-explorer")
+        assert roots.count() == 2
+        for i in range(2):
+            check_against_convlib(roots.nth(i).evaluate(READ))
+        assert roots.first.locator(".cvl-x-sum").inner_text().endswith(f"= {MINUS}8.")
+        assert errors == [], errors
+    finally:
+        if page is not None:
+            page.close()
+        server.terminate()
+        server.wait(timeout=30)
