@@ -14,6 +14,8 @@ The top-level functions are vectorised NumPy (:mod:`convlib.fast`). Beside them:
 - :mod:`convlib.exercises`: checkers for students' code that name the mistake;
 - :mod:`convlib.frames`, :mod:`convlib.svg`, :mod:`convlib.player`, :mod:`convlib.widgets`: the
   animations, as data, as SVG, as a kernel-free player and as live widgets;
+- :mod:`convlib.explorer`: one layer, forward and backward, for any sizes, explored in the page
+  (its script is ``convlib/web/convlib.js``);
 - :mod:`convlib.drawing` (with :mod:`convlib.grids`): the book's figures. It needs matplotlib and
   is imported on its own: ``from convlib import drawing``.
 """
