@@ -15,6 +15,8 @@ The top-level functions are vectorised NumPy (:mod:`convlib.fast`). Beside them:
 - :mod:`convlib.frames`, :mod:`convlib.svg`, :mod:`convlib.player`, :mod:`convlib.widgets`: the
   animations, as data, as SVG, as a kernel-free player (drawn by ``convlib/web/convlib.js``) and
   as live widgets;
+- :mod:`convlib.explorer`: one layer, forward and backward, for any sizes, explored in the page
+  (drawn by the same script);
 - :mod:`convlib.drawing` (with :mod:`convlib.grids`): the book's figures. It needs matplotlib and
   is imported on its own: ``from convlib import drawing``.
 """
