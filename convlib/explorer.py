@@ -14,12 +14,12 @@ import hashlib
 import itertools
 import json
 from html import escape
-from importlib import resources
 
 import numpy as np
 
 from .fast import conv2d
 from .palette import INK, OKABE_ITO, PAPER, TEXT
+from .player import page_script, script_element
 from .shapes import as_pair, is_int, output_size
 
 __all__ = ["Explorer", "explorer", "PRESETS", "LIMITS", "MODES", "script"]
@@ -46,8 +46,8 @@ _serial = itertools.count()
 
 
 def script():
-    """The browser script every explorer embeds (the text of ``convlib/web/convlib.js``)."""
-    return resources.files("convlib").joinpath("web/convlib.js").read_text(encoding="utf-8")
+    """The browser script every explorer embeds, as convlib.player writes it (with the palette)."""
+    return page_script()
 
 
 def _chapter_arrays(seed, x_shape, w_shape, dy_values=None, **params):
@@ -368,7 +368,7 @@ def explorer(preset=None, *, title=None, **settings):
         f"<style>{_STYLE}</style>"
         f'<div class="cvl-explorer" id="{element_id}">'
         f"<noscript>{escape(title)}: this explorer needs JavaScript.</noscript></div>"
-        f"<script>{script()}</script>"
+        f"{script_element()}"
         f'<script>window.convlib.explorer(document.getElementById("{element_id}"), {safe});'
         f"</script>"
     )

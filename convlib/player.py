@@ -30,7 +30,7 @@ import numpy as np
 from .frames import Box, Frame, Panel, fmt
 from .palette import BOX_STYLE, INK, OKABE_ITO, PAPER, TEXT
 
-__all__ = ["Player", "player", "player_data", "page_script", "SCRIPT", "COLORS"]
+__all__ = ["Player", "player", "player_data", "page_script", "script_element", "SCRIPT", "COLORS"]
 
 SCRIPT = Path(__file__).with_name("web") / "convlib.js"
 
@@ -88,6 +88,16 @@ def page_script():
         lines.append(stripped)
     palette = json.dumps(_palette(), ensure_ascii=False, separators=(",", ":"))
     return "\n".join(lines) + f"\nwindow.convlib.install({palette});"
+
+
+def script_element():
+    """The browser script as a ``<script>`` element of its own, marked ``class="cvl-script"``.
+
+    Every fragment that draws with ``window.convlib`` (players, explorers) carries it, so that a
+    fragment works wherever it is shown; on the website the book keeps only the first on each page
+    (tools/shared_script.py), and the fragments' own calls come after it.
+    """
+    return f'<script class="cvl-script">{page_script()}</script>'
 
 
 def _json_for_html(value):
@@ -283,7 +293,7 @@ def player(frames, *, fps=1.0, title=""):
         f'data-interval="{round(1000 / fps)}">{heading}<div class="cvl-panels"></div>'
         f'{status}<div class="cvl-controls">{controls}</div>'
         f'<script type="application/json" class="cvl-data">{payload}</script></div>'
-        f"<script>{page_script()}\n"
-        f'window.convlib.player(document.getElementById("{element_id}"));</script>'
+        f"{script_element()}"
+        f'<script>window.convlib.player(document.getElementById("{element_id}"));</script>'
     )
     return Player(html, frames, element_id, data)

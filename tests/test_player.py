@@ -153,7 +153,7 @@ def test_any_frames_round_trip_through_the_page(animation, title):
             np.testing.assert_array_equal(panel.values, array)
     # Whatever the text, nothing in it can end the data or the script early.
     data_start = p.html.index('class="cvl-data">')
-    assert p.html.count("</script>") == 2
+    assert p.html.count("</script>") == 3
     assert "<" not in p.html[data_start + 17 : p.html.index("</script>", data_start)]
 
 
@@ -205,9 +205,9 @@ def test_the_script_is_inlined_from_its_one_source_file_and_fetches_nothing():
     source = player.SCRIPT.read_text(encoding="utf-8")
     assert "// ---- grid and player ----" in source
     p = player.player(boxes())
-    (script,) = re.findall(r"<script>(.*?)</script>", p.html, flags=re.S)
+    (script,) = re.findall(r'<script class="cvl-script">(.*?)</script>', p.html, flags=re.S)
     code = [line.strip() for line in source.splitlines()]
-    kept = [line for line in script.splitlines()[:-2]]
+    kept = [line for line in script.splitlines()[:-1]]
     assert kept and all(line in code for line in kept)
     assert "function grid(panel, opts)" in script and "function player(root)" in script
     for fetch in ["http", "src=", "fetch(", "XMLHttpRequest", "import("]:

@@ -1,8 +1,9 @@
 /* convlib.js: the book's drawing script for the browser, in plain JavaScript, with no dependency.
 
-   Python (convlib.player, convlib.explorer) inlines this file, with the book's palette, into every player it makes,
-   so the same source serves the website, Jupyter and JupyterLite; each section below runs once per
-   page however often it is inlined. It defines window.convlib:
+   Python (convlib.player.script_element) inlines this file, with the book's palette, into every
+   player and explorer it makes, so the same source serves the website, Jupyter and JupyterLite;
+   each section below runs once per page however often it is inlined (and the website keeps only
+   the first copy on each page: tools/shared_script.py). It defines window.convlib:
 
    convlib.install(palette)  the stylesheet, once per page: CSS custom properties (--cvl-*) from
                               convlib/palette.py, and the style of each box label.
