@@ -125,8 +125,7 @@ def panel_width(shape, cell):
 
 
 def new_figure(shapes):
-    """A figure of panels for arrays of shapes (rows, cols), in a row with cells all of one size,
-    or stacked.
+    """A figure of panels for arrays of shapes (rows, cols), in a row or stacked.
 
     See :func:`grid_layout` for where the panels go and :func:`detached_figure`.
     """
@@ -135,7 +134,10 @@ def new_figure(shapes):
         width = sum(panel_width(s, cell) for s in shapes)
         # Room above the cells for the titles: the figure's (up to three lines) and the panels'.
         fig = detached_figure((width, max(s[0] for s in shapes) * cell + 2.0))
-        axes = fig.subplots(1, len(shapes), width_ratios=[s[1] for s in shapes], squeeze=False)
+        # Each panel its own width, title included: a narrow array's title would otherwise run
+        # over its neighbour or off the figure (its cells may then come out a little larger).
+        ratios = [panel_width(s, cell) for s in shapes]
+        axes = fig.subplots(1, len(shapes), width_ratios=ratios, squeeze=False)
         return fig, list(axes[0])
     heights = [s[0] * cell + 0.8 for s in shapes]
     width = max(panel_width(s, cell) for s in shapes)
