@@ -387,7 +387,8 @@ _STYLE = f"""
   min-width: 0; }}
 .cvl-explorer legend {{ padding: 0 4px; margin: 0; float: none; width: auto; font-size: inherit;
   font-weight: bold; line-height: inherit; }}
-.cvl-explorer label {{ margin: 0 12px 0 0; display: inline-block; }}
+.cvl-explorer label {{ margin: 0 12px 0 0; display: inline-block; max-width: 100%; }}
+.cvl-explorer select {{ max-width: 100%; }}
 .cvl-explorer button {{ margin-right: 12px; }}
 .cvl-explorer input, .cvl-explorer select, .cvl-explorer button {{ font: inherit;
   color: {TEXT}; background: {PAPER}; border: 1px solid {INK["grey"]}; }}
