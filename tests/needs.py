@@ -23,6 +23,17 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+SITE = ROOT / "_build" / "html"
+# npm's copies of MathJax (served in place of its CDN) and axe-core; `make test` installs both.
+NPM = ROOT / "_build" / "npm" / "node_modules"
+MATHJAX = Path(os.environ.get("CONVLIB_MATHJAX", NPM / "mathjax"))
+MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/"
+AXE = Path(os.environ.get("CONVLIB_AXE", NPM / "axe-core")) / "axe.min.js"
+# Logged on every page of a default Jupyter Book 1 site by the theme stack itself, not by the book.
+KNOWN_THEME_MESSAGES = (
+    "Identifier 'THEBE_JS_URL' has already been declared",
+    "Got invalid theme mode",
+)
 
 
 def missing(reason, *, required):

@@ -21,7 +21,7 @@ import json
 import threading
 
 import pytest
-from needs import ROOT, missing, site_or_skip, under_ci
+from needs import AXE, ROOT, missing, site_or_skip, under_ci
 from test_browser import (  # noqa: F401 (browser: the fixture, used by its name)
     SCREENSHOTS,
     SITE,
@@ -37,7 +37,6 @@ pytestmark = pytest.mark.slow  # left out of `make unit`
 EDITIONS = {"default": SITE, "student": ROOT / "_build" / "student" / "html"}
 site_or_skip(EDITIONS["student"], "make student")
 
-AXE = ROOT / "_build" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
 if not AXE.exists():
     missing(
         f"no axe-core at {AXE}: run `make test` (it runs npm install axe-core)",

@@ -12,29 +12,28 @@ under CI (``CI=true``) they fail instead, so CI can never pass without running t
 import functools
 import http.server
 import json
-import os
 import re
 import threading
-from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlparse
 
 import pytest
 import yaml
-from needs import CHROMIUM, CHROMIUM_ARGS, ROOT, missing, playwright_or_skip, under_ci
+from needs import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    KNOWN_THEME_MESSAGES,
+    MATHJAX,
+    MATHJAX_CDN,
+    ROOT,
+    SITE,
+    missing,
+    playwright_or_skip,
+    under_ci,
+)
 
 pytestmark = pytest.mark.slow  # left out of `make unit`
 
-SITE = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
-MATHJAX = Path(
-    os.environ.get("CONVLIB_MATHJAX", ROOT / "_build" / "npm" / "node_modules" / "mathjax")
-)
-MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/"
-# Logged on every page of a default Jupyter Book 1 site by the theme stack itself, not by the book.
-KNOWN_THEME_MESSAGES = (
-    "Identifier 'THEBE_JS_URL' has already been declared",
-    "Got invalid theme mode",
-)
 PAGE_SIZES = {}  # page -> bytes (HTML and images), reported at the end of the run
 
 

@@ -10,7 +10,6 @@ keyboard, read the written-out sums and the live region, check the no-output mes
 """
 
 import itertools
-import os
 import random
 import re
 from pathlib import Path
@@ -18,9 +17,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from needs import (
+    AXE,
     CHROMIUM,
     CHROMIUM_ARGS,
-    ROOT,
+    KNOWN_THEME_MESSAGES,
+    MATHJAX,
+    MATHJAX_CDN,
+    SITE,
     missing,
     playwright_or_skip,
     site_or_skip,
@@ -33,10 +36,6 @@ from convlib.explorer import explorer
 pytestmark = pytest.mark.slow  # left out of `make unit`
 
 sync_playwright = playwright_or_skip("explorer browser tests")
-AXE = (
-    Path(os.environ.get("CONVLIB_AXE", ROOT / "_build" / "npm" / "node_modules" / "axe-core"))
-    / "axe.min.js"
-)
 MINUS = "\u2212"
 
 PAGE = """<!DOCTYPE html>
@@ -529,16 +528,6 @@ def test_axe_finds_no_violations(page):
         assert violations == [], violations
 
 
-SITE = ROOT / "_build" / "html"
-MATHJAX = Path(
-    os.environ.get("CONVLIB_MATHJAX", ROOT / "_build" / "npm" / "node_modules" / "mathjax")
-)
-MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/"
-# Logged on every page of a default Jupyter Book 1 site by the theme stack itself, not by the book.
-KNOWN_THEME_MESSAGES = (
-    "Identifier 'THEBE_JS_URL' has already been declared",
-    "Got invalid theme mode",
-)
 # The built pages that show an explorer, and the example each one starts with.
 BUILT = {
     "explorer.html": "forward",

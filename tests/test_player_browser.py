@@ -9,12 +9,9 @@ each box covers on screen with its numeral and line style, the live region, the 
 Skips like the other browser tests without Chromium, Playwright or axe-core, and fails under CI.
 """
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pytest
-from needs import CHROMIUM, CHROMIUM_ARGS, ROOT, missing, playwright_or_skip, under_ci
+from needs import AXE, CHROMIUM, CHROMIUM_ARGS, missing, playwright_or_skip, under_ci
 
 from convlib import frames, palette, player
 from convlib.frames import fmt
@@ -22,10 +19,6 @@ from convlib.frames import fmt
 pytestmark = pytest.mark.slow  # left out of `make unit`
 
 sync_playwright = playwright_or_skip("player browser tests")
-AXE = (
-    Path(os.environ.get("CONVLIB_AXE", ROOT / "_build" / "npm" / "node_modules" / "axe-core"))
-    / "axe.min.js"
-)
 if not AXE.exists():
     missing(
         f"no axe-core at {AXE}: run `make test` (it runs npm install axe-core)", required=under_ci()
