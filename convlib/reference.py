@@ -18,11 +18,11 @@ The fast functions at the package top level must agree with these to float64 rou
 
 import numpy as np
 
-from .layers import check_pool
 from .shapes import (
     check_conv2d_args,
     check_conv2d_grad_w_args,
     check_conv2d_grad_x_args,
+    check_pool,
     result_dtype,
 )
 

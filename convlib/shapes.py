@@ -3,7 +3,9 @@
 All public functions accept either the notes' single-channel arrays (x of shape (H, W), w of shape
 (k1, k2)) or batched multi-channel ones (x of shape (N, C_in, H, W), w of shape
 (C_out, C_in, k1, k2)). The checks below turn both into the 4-D form, so each implementation is
-written once, and remember how to give the result back in the caller's form.
+written once, and remember how to give the result back in the caller's form. The pooling layers'
+checks (:func:`check_pool`) are here too, for :mod:`convlib.layers` and the loops of
+:mod:`convlib.reference` alike.
 """
 
 from dataclasses import dataclass
@@ -21,6 +23,9 @@ __all__ = [
     "check_2d",
     "result_dtype",
     "conv_geometry",
+    "pool_output_size",
+    "Pool",
+    "check_pool",
 ]
 
 
@@ -293,3 +298,69 @@ def check_conv2d_grad_x_args(dy, w, x_shape, stride, padding, dilation):
     )
     _check_dy(dy, g)
     return dy, w, g
+
+
+# Pooling windows (convlib.layers and its loops in convlib.reference) -------------------------
+
+
+def pool_output_size(size, k, stride):
+    """Windows along one axis: floor((size - k) / stride) + 1, as for a convolution.
+
+    >>> pool_output_size(8, 2, 2), pool_output_size(5, 3, 2), pool_output_size(7, 2, 2)
+    (4, 2, 3)
+    """
+    return (size - k) // stride + 1
+
+
+@dataclass(frozen=True)
+class Pool:
+    """A pooling layer's arrays and sizes, checked: ``x4`` (N, C, H, W) and ``dy4`` (N, C, N1, N2)
+    in the 4-D form (``dy4`` None when no dy was given), the window ``k`` = (k1, k2) and the
+    ``stride`` as pairs, the output size, and whether the caller's x was 4-D."""
+
+    x4: np.ndarray
+    dy4: np.ndarray | None
+    k: tuple
+    stride: tuple
+    N1: int
+    N2: int
+    batched: bool
+
+    def back(self, array):
+        """A 4-D result in the caller's form."""
+        return array if self.batched else array[0, 0]
+
+
+def check_pool(x, size, stride=None, dy=None):
+    """Check a pooling layer's arguments (``dy`` too, if given); return its :class:`Pool`.
+
+    Raises ``ValueError`` or ``TypeError`` naming the argument at fault.
+    """
+    x = as_array(x, "x")
+    x = x.astype(result_dtype(x), copy=False)
+    if x.ndim not in (2, 4):
+        raise ValueError(f"x must be 2-D (H, W) or 4-D (N, C, H, W), got shape {x.shape}")
+    k = as_pair(size, "size")
+    s = k if stride is None else as_pair(stride, "stride")
+    if min(k) < 1:
+        raise ValueError(f"size must be >= 1, got {size!r}")
+    if min(s) < 1:
+        raise ValueError(f"stride must be >= 1, got {stride!r}")
+    if k[0] > x.shape[-2] or k[1] > x.shape[-1]:
+        raise ValueError(
+            f"the pooling window {k} (size) is larger than x's (H, W) = {x.shape[-2:]}"
+        )
+    batched = x.ndim == 4
+    x4 = x if batched else x[np.newaxis, np.newaxis]
+    N1, N2 = (pool_output_size(x4.shape[2 + j], k[j], s[j]) for j in (0, 1))
+    dy4 = None
+    if dy is not None:
+        dy = as_array(dy, "dy")
+        y_shape = (*x4.shape[:2], N1, N2) if batched else (N1, N2)
+        if dy.shape != y_shape:
+            raise ValueError(
+                f"dy must have the shape of the pooled output, {y_shape} for x of shape "
+                f"{x.shape}, window {k} and stride {s}, got {dy.shape}"
+            )
+        dy4 = dy if batched else dy[np.newaxis, np.newaxis]
+    return Pool(x4, dy4, k, s, N1, N2, batched)
