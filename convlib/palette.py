@@ -7,10 +7,9 @@ light colours fill cells (behind dark digits), and :data:`INK`, the same hues da
 reach 4.5:1 on white and 3:1 on the dark theme's background, draws outlines, labels and curves.
 Colour is never the only cue: the three boxes also differ by line style and numeral.
 
-No matplotlib here: the SVG frames and the players' stylesheet read these colours too.
+Nothing but strings here (no NumPy, no matplotlib): the figures, the SVG frames and the players'
+stylesheet all read these colours.
 """
-
-from .windows import FIRST, LAST, MIDDLE, ONLY
 
 __all__ = [
     "OKABE_ITO",
@@ -48,12 +47,14 @@ PAPER = "#FFFFFF"  # figures and players keep a white ground in light and dark m
 DARK_PAPER = "#121212"  # the dark theme's page background, around them
 TEXT = "#222222"
 
-# Colour, line style and inset of each box; the insets keep coinciding edges visible.
+# Colour, line style and inset of each box, by its label (convlib.windows' FIRST, MIDDLE, LAST and
+# ONLY: the maths names the boxes, the palette only colours them); the insets keep coinciding
+# edges visible.
 BOX_STYLE = {
-    FIRST: (INK["blue"], "-", 0.04),
-    MIDDLE: (INK["orange"], "--", 0.10),
-    LAST: (INK["bluish green"], ":", 0.16),
-    ONLY: (INK["blue"], "-", 0.04),
+    "①": (INK["blue"], "-", 0.04),
+    "②": (INK["orange"], "--", 0.10),
+    "③": (INK["bluish green"], ":", 0.16),
+    "①=③": (INK["blue"], "-", 0.04),
 }
 
 

@@ -38,3 +38,12 @@ def test_boxes_differ_by_line_style_not_colour_alone():
     assert len({first, middle, last}) == 3
     for color, _, _ in BOX_STYLE.values():
         assert contrast_ratio(color, PAPER) >= 4.5
+
+
+def test_every_box_label_the_maths_gives_has_a_style():
+    # The palette writes the labels out, so that it imports nothing; these are the labels
+    # convlib.windows gives the boxes, and box_labels can give each of them.
+    from convlib.windows import FIRST, LAST, MIDDLE, ONLY
+
+    assert set(BOX_STYLE) == {FIRST, MIDDLE, LAST, ONLY}
+    assert (FIRST, MIDDLE, LAST, ONLY) == ("①", "②", "③", "①=③")
