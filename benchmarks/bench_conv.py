@@ -30,8 +30,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import convlib  # noqa: E402  (the repository's convlib, even when not installed)
-from convlib.fft import conv2d_fft  # noqa: E402
+import convlib  # the repository's convlib, even when not installed
+from convlib.fft import conv2d_fft
 
 try:
     import torch

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from lite_driver import (  # noqa: E402  (after the path to tests/)
+from lite_driver import (  # from tests/, put on the path above
     LITE,
     NO_OTHER_HOSTS,
     ROOT,
@@ -33,7 +33,7 @@ from lite_driver import (  # noqa: E402  (after the path to tests/)
     chapter_pages,
     launch_link,
 )
-from needs import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from needs import CHROMIUM, CHROMIUM_ARGS
 
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 BEGIN, END = "<!-- lite-benchmark: begin -->", "<!-- lite-benchmark: end -->"

@@ -158,7 +158,7 @@ def chapter_arrays(notebook, seed, wanted):
     for source in sources[start:]:
         for line in source.splitlines():
             if ASSIGNMENT.match(line):
-                exec(line, namespace)  # noqa: S102 (the chapter's own line)
+                exec(line, namespace)  # the chapter's own line
                 if all(name in namespace for name in wanted):
                     return {name: namespace[name] for name in wanted}
     raise AssertionError(f"{notebook} never defines {wanted} after default_rng({seed})")

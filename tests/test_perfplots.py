@@ -7,8 +7,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pytest
 
 from convlib.grids import INK  # noqa: E402
 from convlib.perfplots import (  # noqa: E402

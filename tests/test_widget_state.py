@@ -11,7 +11,7 @@ from docutils import nodes
 from needs import ROOT, site_or_skip
 
 sys.path.insert(0, str(ROOT / "tools"))
-from unused_widget_state import WIDGET_VIEW, drop_unused_state  # noqa: E402
+from unused_widget_state import WIDGET_VIEW, drop_unused_state
 
 STATE = "application/vnd.jupyter.widget-state+json"
 
