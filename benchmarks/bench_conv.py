@@ -344,7 +344,8 @@ def markdown(rows):
 
 def frame_times():
     """Milliseconds to render one animation frame, and one step of each live widget."""
-    from convlib import frames, svg, widgets  # widgets needs ipywidgets, a reader requirement
+    from convlib import frames
+    from convlib.web import svg, widgets  # widgets needs ipywidgets, a reader requirement
 
     rng = np.random.default_rng(0)
     x = rng.integers(-3, 4, size=(6, 7)).astype(float)

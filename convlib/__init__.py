@@ -3,22 +3,24 @@
 Deep-learning convention: "convolution" means cross-correlation,
 y[r, c] = sum_a sum_b x[r + a, c + b] w[a, b].
 
-The top-level functions are vectorised NumPy (:mod:`convlib.fast`). Beside them:
+The top-level functions are vectorised NumPy (:mod:`convlib.fast`). The maths, NumPy only, sits
+at the top beside them:
 
 - :mod:`convlib.reference`: the same functions as plain loops that read like the equations;
 - :mod:`convlib.gradcheck`: central differences, relative error and the adjoint test;
 - :mod:`convlib.shapes`: argument checks and the output-size rule;
 - :mod:`convlib.windows`: which windows hold a pixel, and both gradients one term at a time;
 - :mod:`convlib.matrix`: the convolution as a matrix, vec(y) = W vec(x), and im2col;
-- :mod:`convlib.fft`: the forward pass through the FFT; :mod:`convlib.perfplots`: timing plots;
-- :mod:`convlib.exercises`: checkers for students' code that name the mistake;
-- :mod:`convlib.frames`, :mod:`convlib.svg`, :mod:`convlib.player`, :mod:`convlib.widgets`: the
-  animations, as data, as SVG, as a kernel-free player (drawn by ``convlib/web/convlib.js``) and
-  as live widgets;
-- :mod:`convlib.explorer`: one layer, forward and backward, for any sizes, explored in the page
-  (drawn by the same script);
-- :mod:`convlib.drawing` (with :mod:`convlib.grids`): the book's figures. It needs matplotlib and
-  is imported on its own: ``from convlib import drawing``.
+- :mod:`convlib.fft`: the forward pass through the FFT;
+- :mod:`convlib.layers` and :mod:`convlib.cnn`: the other layers of a CNN, and a small network;
+- :mod:`convlib.frames` and :mod:`convlib.palette`: the animations as data, and the colours.
+
+Three sub-packages need more, and never import one another:
+
+- :mod:`convlib.figures` (matplotlib): the book's figures, ``from convlib.figures import drawing``;
+- :mod:`convlib.web` (HTML, the browser script ``convlib/web/convlib.js``, ipywidgets): the
+  kernel-free players and explorer, and the live widgets;
+- :mod:`convlib.checkers`: checkers for students' code that name the mistake.
 """
 
 from . import gradcheck, shapes
@@ -32,15 +34,14 @@ __all__ = [
     "flip",
     "output_size",
     "gradcheck",
-    "reference",
     "shapes",
 ]
 __version__ = "0.1.0"
 
 
 def __getattr__(name):
-    # convlib.reference is imported on first use: the assignment's student kit leaves it out
-    # (its loops are the answers), and the rest of convlib works without it.
+    # convlib.reference is imported on first use, and is not in __all__: the assignment's student
+    # kit leaves it out (its loops are the answers), and the rest of convlib works without it.
     if name == "reference":
         import importlib
 

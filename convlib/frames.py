@@ -1,9 +1,9 @@
 """The book's four animations as plain data: a list of frames, each a few annotated arrays.
 
 Nothing here draws. A frame says which arrays to show, which cells to highlight, which windows
-to outline and with what label, and what the running sum is; :mod:`convlib.svg` draws a frame,
-:mod:`convlib.player` turns frames into a JavaScript player for the static website, and
-:mod:`convlib.widgets` into live Jupyter widgets. Keeping the logic here lets the tests check it
+to outline and with what label, and what the running sum is; :mod:`convlib.web.svg` draws a frame,
+:mod:`convlib.web.player` turns frames into a JavaScript player for the static website, and
+:mod:`convlib.web.widgets` into live Jupyter widgets. Keeping the logic here lets the tests check it
 on its own: the last running sum is convlib's gradient, a corner pixel has one window, the
 weights collected by the boxes are the flipped filter.
 

@@ -16,12 +16,10 @@ must agree with are in :mod:`convlib.reference`.
 - :func:`softmax`, :func:`softmax_cross_entropy` (the mean over the batch) and its gradient.
 """
 
-from dataclasses import dataclass
-
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .shapes import as_array, as_pair, check_pool, is_int, pool_output_size, result_dtype
+from .shapes import as_array, check_pool, is_int, pool_output_size, result_dtype
 
 __all__ = [
     "relu",

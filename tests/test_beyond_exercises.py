@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import convlib
-from convlib.exercises import check_batch_grad_x, check_strided_grad_x
+from convlib.checkers import check_batch_grad_x, check_strided_grad_x
 
 
 def padded(dy, w):

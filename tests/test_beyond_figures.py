@@ -7,14 +7,15 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-import convlib  # noqa: E402
-from convlib import drawing, frames  # noqa: E402
-from convlib.svg import frame_svg  # noqa: E402
+import convlib
+from convlib import frames
+from convlib.figures import drawing
+from convlib.web.svg import frame_svg
 
 
 def gids(ax, gid):

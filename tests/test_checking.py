@@ -1,10 +1,10 @@
-"""convlib.checking's one way of calling a student's function, shared by every checker."""
+"""convlib.checkers.checking's one way of calling a student's function, shared by every checker."""
 
 import numpy as np
 import pytest
 
-from convlib import exercises, exercises_beyond, exercises_layers
-from convlib.checking import call_student, real_array
+from convlib.checkers import exercises, exercises_beyond, exercises_layers
+from convlib.checkers.checking import call_student, real_array
 
 
 def test_the_function_gets_copies_and_the_caller_keeps_its_arrays():

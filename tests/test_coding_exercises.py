@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from convlib import exercises
+from convlib import checkers
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKERS = {
-    "conv2d": exercises.check_conv2d,
-    "grad_w": exercises.check_grad_w,
-    "grad_x": exercises.check_grad_x,
-    "max_pool_grad_x": exercises.check_max_pool_grad_x,
-    "batch_grad_x": exercises.check_batch_grad_x,
-    "strided_grad_x": exercises.check_strided_grad_x,
+    "conv2d": checkers.check_conv2d,
+    "grad_w": checkers.check_grad_w,
+    "grad_x": checkers.check_grad_x,
+    "max_pool_grad_x": checkers.check_max_pool_grad_x,
+    "batch_grad_x": checkers.check_batch_grad_x,
+    "strided_grad_x": checkers.check_strided_grad_x,
 }
 
 

@@ -8,14 +8,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from strategies import random_arrays  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from strategies import random_arrays
 
-import convlib  # noqa: E402
-from convlib import drawing, grids  # noqa: E402
-from convlib.windows import box_labels, windows_containing  # noqa: E402
+import convlib
+from convlib.figures import drawing, grids
+from convlib.windows import box_labels, windows_containing
 
 
 @pytest.fixture(autouse=True)

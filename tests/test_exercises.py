@@ -8,8 +8,8 @@ from hypothesis.extra import numpy as hnp
 from numpy.lib.stride_tricks import sliding_window_view
 
 import convlib
-from convlib import exercises
-from convlib.exercises import check_conv2d, check_grad_w, check_grad_x
+from convlib.checkers import exercises
+from convlib.checkers.exercises import check_conv2d, check_grad_w, check_grad_x
 
 # Right answers, as students might write them.
 

@@ -4,7 +4,7 @@ student would write it."""
 import numpy as np
 import pytest
 
-from convlib import exercises
+from convlib import checkers
 
 
 def windows(x, dy, k, s):
@@ -69,7 +69,7 @@ def no_stride(x, dy, k, s):
 
 
 def test_right_answers_pass(capsys):
-    exercises.check_max_pool_grad_x(right)
+    checkers.check_max_pool_grad_x(right)
     assert "correct on 7 cases" in capsys.readouterr().out
 
 
@@ -91,7 +91,7 @@ def test_right_answers_pass(capsys):
 )
 def test_each_mistake_is_named(wrong, name, words):
     with pytest.raises(AssertionError) as info:
-        exercises.check_max_pool_grad_x(wrong)
+        checkers.check_max_pool_grad_x(wrong)
     message = str(info.value)
     assert message.startswith(name), message
     for word in words:
@@ -104,22 +104,22 @@ def test_a_function_that_changes_its_input_is_refused():
         return right(x, dy, k, s)
 
     with pytest.raises(AssertionError, match="input modified"):
-        exercises.check_max_pool_grad_x(in_place)
+        checkers.check_max_pool_grad_x(in_place)
 
 
 def test_float32_work_passes_and_float16_is_refused(capsys):
-    exercises.check_max_pool_grad_x(lambda x, dy, k, s: right(x, dy, k, s).astype(np.float32))
+    checkers.check_max_pool_grad_x(lambda x, dy, k, s: right(x, dy, k, s).astype(np.float32))
     assert "correct on 7 cases" in capsys.readouterr().out
     with pytest.raises(AssertionError, match="imprecise dtype.*float16"):
-        exercises.check_max_pool_grad_x(lambda x, dy, k, s: right(x, dy, k, s).astype(np.float16))
+        checkers.check_max_pool_grad_x(lambda x, dy, k, s: right(x, dy, k, s).astype(np.float16))
 
 
 def test_an_endless_loop_meets_the_time_limit(monkeypatch):
-    monkeypatch.setattr("convlib.exercises_layers.TIME_LIMIT", 0.5)
+    monkeypatch.setattr("convlib.checkers.exercises_layers.TIME_LIMIT", 0.5)
 
     def forever(x, dy, k, s):
         while True:
             pass
 
     with pytest.raises(AssertionError, match="time limit.*did not finish within 0.5 s"):
-        exercises.check_max_pool_grad_x(forever)
+        checkers.check_max_pool_grad_x(forever)

@@ -1,5 +1,5 @@
-"""convlib.explorer on the Python side: settings checked with clear errors, the chapters' presets,
-and an HTML fragment that carries everything it needs (the browser side is
+"""convlib.web.explorer on the Python side: settings checked with clear errors, the chapters'
+presets, and an HTML fragment that carries everything it needs (the browser side is
 tests/test_explorer_browser.py)."""
 
 import json
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from needs import ROOT
 
 import convlib
-from convlib.explorer import LIMITS, PRESETS, TYPED_LIMIT, Explorer, explorer, script
+from convlib.web.explorer import LIMITS, PRESETS, TYPED_LIMIT, Explorer, explorer, script
 
 SIZES = {"H": "H", "W": "W", "k1": "k1", "k2": "k2", "cin": "C_in", "cout": "C_out"}
 PAIRS = {"stride": ("s1", "s2"), "padding": ("p1", "p2"), "dilation": ("d1", "d2")}
@@ -46,7 +46,7 @@ def test_limits_are_the_scripts():
 
 def test_the_script_is_package_data_and_loads_nothing():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    assert "web/*.js" in project["tool"]["setuptools"]["package-data"]["convlib"]
+    assert "*.js" in project["tool"]["setuptools"]["package-data"]["convlib.web"]
     text = script()
     assert "function Explorer(root, options)" in text
     assert not re.search(r"https?://|import\(|fetch\(|XMLHttpRequest", text)
@@ -215,8 +215,8 @@ def test_preset_settings_can_be_changed():
 
 def test_colours_pass_wcag_contrast():
     """Digits on every fill >= 4.5:1; every outline and error text >= 3:1 and 4.5:1 on white."""
-    from convlib.explorer import _STYLE
     from convlib.palette import PAPER, TEXT, contrast_ratio
+    from convlib.web.explorer import _STYLE
 
     fills = set(re.findall(r"background: (#[0-9A-Fa-f]{6})", _STYLE))
     lines = set(re.findall(r"(?:border|outline)[\w-]*: [^;]*?(#[0-9A-Fa-f]{6})", _STYLE))

@@ -1,6 +1,6 @@
 """The explorer in Chromium, compared grid by grid with convlib computed in Python.
 
-A test page holds explorers written by :func:`convlib.explorer.explorer`; nothing is loaded from
+A test page holds explorers written by :func:`convlib.web.explorer.explorer`; nothing is loaded from
 elsewhere (every request off the page is refused). The sweep sets a few hundred settings through
 the page's test hook, reads every grid the page shows back from the DOM (the digits a reader sees)
 and recomputes y, dL/dw, dL/dx, the padded dL/dy and flip(w) with convlib from the x, w and dL/dy
@@ -31,7 +31,7 @@ from needs import (
 )
 
 import convlib
-from convlib.explorer import explorer
+from convlib.web.explorer import explorer
 
 pytestmark = pytest.mark.slow  # left out of `make unit`
 
@@ -617,7 +617,7 @@ def test_explorers_work_in_jupyterlab(browser, tmp_path):
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [
         nbformat.v4.new_code_cell(
-            'from convlib.explorer import explorer\n\nexplorer("input-gradient")'
+            'from convlib.web.explorer import explorer\n\nexplorer("input-gradient")'
         ),
         nbformat.v4.new_code_cell('explorer("channels")'),
     ]

@@ -31,9 +31,10 @@ from matplotlib.text import Text
 from needs import ROOT
 from PIL import Image
 
-from convlib import cnnplots, drawing, perfplots
-from convlib.grids import COLUMN, DPI, MAX_WIDTH, MIN_FONT_PX
-from convlib.matrix import conv_matrix, plot_matrix_pattern
+from convlib.figures import cnnplots, drawing, perfplots
+from convlib.figures.grids import COLUMN, DPI, MAX_WIDTH, MIN_FONT_PX
+from convlib.figures.matrixplots import plot_matrix_pattern
+from convlib.matrix import conv_matrix
 from convlib.palette import PAPER, contrast_ratio
 
 matplotlib.use("Agg")
@@ -198,7 +199,7 @@ def test_matrix_values_refuse_entries_too_small_to_read():
 
 def test_the_check_finds_what_it_looks_for():
     # The checks can fail: the light Okabe-Ito orange as a line, tiny text, a wide figure.
-    from convlib.grids import detached_figure
+    from convlib.figures.grids import detached_figure
     from convlib.palette import OKABE_ITO
 
     fig = detached_figure((4, 3))

@@ -24,7 +24,7 @@ sync_playwright = playwright_or_skip("JupyterLab tests")
 WIDGETS = ["forward_widget", "weight_gradient_widget", "boxes_widget", "flip_widget"]
 # A kernel-free player in a notebook's output: its inlined script must run there too.
 PLAYER = (
-    "import numpy as np\nfrom convlib import frames, player\n"
+    "import numpy as np\nfrom convlib import frames\nfrom convlib.web import player\n"
     "player.player(frames.forward_frames(np.arange(12.0).reshape(3, 4), np.ones((2, 2))), "
     'title="Which pixels does y[0, 0] read?")'
 )
@@ -35,7 +35,7 @@ def lab(tmp_path_factory):
     root = tmp_path_factory.mktemp("lab")
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [
-        nbformat.v4.new_code_cell(f"from convlib import widgets\nwidgets.{name}()")
+        nbformat.v4.new_code_cell(f"from convlib.web import widgets\nwidgets.{name}()")
         for name in WIDGETS
     ]
     notebook.metadata["kernelspec"] = {

@@ -9,14 +9,15 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from strategies import configs, random_arrays  # noqa: E402
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import configs, random_arrays
 
-import convlib  # noqa: E402
-from convlib.matrix import conv_matrix, plot_matrix_pattern, window_matrix  # noqa: E402
+import convlib
+from convlib.figures.matrixplots import plot_matrix_pattern
+from convlib.matrix import conv_matrix, window_matrix
 
 
 def close(a, b, tol=1e-12):

@@ -1,4 +1,5 @@
-"""convlib.perfplots: the drawn artists match the numbers they are given, and bad input is named."""
+"""convlib.figures.perfplots: the drawn artists match the numbers they are given, and bad input is
+named."""
 
 import json
 from pathlib import Path
@@ -10,8 +11,7 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 
-from convlib.grids import INK  # noqa: E402
-from convlib.perfplots import (  # noqa: E402
+from convlib.figures.perfplots import (
     PASSES,
     TIE_MARGIN,
     crossing,
@@ -19,6 +19,7 @@ from convlib.perfplots import (  # noqa: E402
     plot_torch_ratios,
     ties,
 )
+from convlib.palette import INK
 
 RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results.json"
 

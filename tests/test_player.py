@@ -15,8 +15,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from convlib import frames, palette, player, svg
+from convlib import frames, palette
 from convlib.frames import Box, Frame, Panel, fmt
+from convlib.web import player, svg
 
 
 def boxes(rp=2, cp=3):

@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 from needs import AXE, CHROMIUM, CHROMIUM_ARGS, missing, playwright_or_skip, under_ci
 
-from convlib import frames, palette, player
+from convlib import frames, palette
 from convlib.frames import fmt
+from convlib.web import player
 
 pytestmark = pytest.mark.slow  # left out of `make unit`
 

@@ -14,11 +14,10 @@ from hypothesis import strategies as st
 from ipywidgets.widgets.widget_link import Link
 
 import convlib
-from convlib import widgets
-from convlib.frames import input_gradient_frames
-from convlib.grids import fmt
-from convlib.svg import frame_html
-from convlib.widgets import (
+from convlib.frames import fmt, input_gradient_frames
+from convlib.web import widgets
+from convlib.web.svg import frame_html
+from convlib.web.widgets import (
     boxes_widget,
     flip_widget,
     forward_widget,
@@ -309,7 +308,7 @@ def test_frame_update_seconds_is_positive_and_keeps_the_step(factory):
 def test_frame_update_seconds_one_frame_and_bad_arguments():
     wid = boxes_widget(1, 1, 1, 1)
     assert len(wid.frames) == 1 and frame_update_seconds(wid, repeats=1) > 0
-    with pytest.raises(TypeError, match="widget must be a convlib.widgets widget, got VBox"):
+    with pytest.raises(TypeError, match="widget must be a convlib.web.widgets widget, got VBox"):
         frame_update_seconds(ipywidgets.VBox())
     with pytest.raises(ValueError, match="repeats must be a positive int, got 0"):
         frame_update_seconds(wid, repeats=0)

@@ -8,8 +8,8 @@ a notebook, which would give it launch buttons for nothing to run. In MyST::
     :title: What does stride 2 change?
     ```
 
-writes the HTML of ``convlib.explorer.explorer(preset, title=title)``, the very fragment a notebook
-shows. Enabled in _config.yml under ``sphinx: local_extensions``.
+writes the HTML of ``convlib.web.explorer.explorer(preset, title=title)``, the very fragment a
+notebook shows. Enabled in _config.yml under ``sphinx: local_extensions``.
 """
 
 from docutils import nodes
@@ -21,7 +21,7 @@ class ExplorerDirective(Directive):
     option_spec = {"preset": directives.unchanged, "title": directives.unchanged}
 
     def run(self):
-        from convlib.explorer import explorer  # imported when a page uses it, not at start-up
+        from convlib.web.explorer import explorer  # imported when a page uses it, not at start-up
 
         try:
             fragment = explorer(self.options.get("preset"), title=self.options.get("title"))

@@ -1,9 +1,11 @@
 """What every checker shares: one dtype policy for what counts as right, a time limit per call, and
 one way of calling the student's function.
 
-The checkers of :mod:`convlib.exercises` (and of :mod:`convlib.exercises_beyond` and
-:mod:`convlib.exercises_layers`), the assignment's hidden tests and the autograder all decide
-"right" with :func:`agrees`, so a float32 answer passes or fails the same everywhere.
+The checkers of :mod:`convlib.checkers` (:mod:`~convlib.checkers.exercises`,
+:mod:`~convlib.checkers.exercises_beyond` and :mod:`~convlib.checkers.exercises_layers`), the
+assignment's hidden tests and the autograder all decide "right" with :func:`agrees`, so a float32
+answer passes or fails the same everywhere, and every checker calls the student's function through
+:func:`call_student`.
 """
 
 import signal
@@ -12,7 +14,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from .gradcheck import relative_error
+from ..gradcheck import relative_error
 
 __all__ = [
     "RTOL",

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..fast import conv2d, conv2d_grad_w, conv2d_grad_x
+from ..gradcheck import relative_error
 from .checking import (
     _IMPRECISE,
     RTOL,
@@ -43,8 +45,6 @@ from .checking import (
     real_array,
     time_limit,
 )
-from .fast import conv2d, conv2d_grad_w, conv2d_grad_x
-from .gradcheck import relative_error
 
 __all__ = [
     "RTOL",
@@ -522,10 +522,3 @@ def check_grad_x(fn, time_limit=TIME_LIMIT):
     "valid" size instead of the "full" one).
     """
     _check(_GRAD_X, fn, time_limit)
-
-
-# The checkers of the later chapters live in modules of their own.
-from .exercises_beyond import check_batch_grad_x, check_strided_grad_x  # noqa: E402
-from .exercises_layers import check_max_pool_grad_x  # noqa: E402
-
-__all__ += ["check_batch_grad_x", "check_strided_grad_x", "check_max_pool_grad_x"]

@@ -11,7 +11,7 @@ prints one line if every result is right. Otherwise it raises ``AssertionError``
 failing case, starting with the mistake's name: the student's code raised, changed an input,
 returned no array or the wrong shape (with what that shape means), or gave what a known mistake
 gives (each computed here with convlib and compared); failing all of these, it says where the
-largest error is. Both are re-exported by :mod:`convlib.exercises`.
+largest error is. Both are re-exported by :mod:`convlib.checkers`.
 
 >>> import convlib
 >>> check_batch_grad_x(convlib.conv2d_grad_x)
@@ -26,9 +26,9 @@ AssertionError: missing flip (dy of shape (3, 3), w of shape (3, 3), x of shape 
 
 import numpy as np
 
+from ..fast import conv2d, conv2d_grad_x, flip
+from ..gradcheck import relative_error
 from .checking import RTOL, TIME_LIMIT, call_student, precision_problem, real_array
-from .fast import conv2d, conv2d_grad_x, flip
-from .gradcheck import relative_error
 
 __all__ = ["check_batch_grad_x", "check_strided_grad_x"]
 
@@ -52,7 +52,7 @@ STRIDE_CASES = (
     (11, 9, 4, 3, 3, 2),
     (5, 6, 3, 3, 1, 1),
 )
-TOL = RTOL  # the dtype policy of convlib.checking: float32 work passes, float16 does not
+TOL = RTOL  # the dtype policy of checking.py: float32 work passes, float16 does not
 
 
 def _channel_hint(err):

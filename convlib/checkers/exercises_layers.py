@@ -6,7 +6,7 @@ on seven cases (tiling, overlapping and gapped windows, sizes the stride does no
 between equal maxima) and prints one line if all are right. Otherwise it raises
 ``AssertionError`` about the first failing case, naming the mistake when the result is what a
 known mistake gives (each worked out here with loops, independently of the student's code).
-It is re-exported by :mod:`convlib.exercises`.
+It is re-exported by :mod:`convlib.checkers`.
 
 >>> from convlib import layers
 >>> check_max_pool_grad_x(layers.max_pool2d_grad_x)
@@ -19,9 +19,9 @@ AssertionError: averaged (x of shape (4, 6), k = 2, s = 2): your max_pool_grad_x
 
 import numpy as np
 
+from ..gradcheck import relative_error
+from ..layers import max_pool2d_grad_x, pool_output_size
 from .checking import RTOL, TIME_LIMIT, call_student, precision_problem, real_array
-from .gradcheck import relative_error
-from .layers import max_pool2d_grad_x, pool_output_size
 
 __all__ = ["check_max_pool_grad_x"]
 

@@ -5,14 +5,14 @@ Images are drawn in grey (dark ink on white, as the digits were written); signed
 gradients) on a diverging blue-white-vermillion scale centred at 0, whose lightness alone tells
 the sign's strength, with a colour bar. Curves are drawn in :data:`convlib.palette.INK`. Every
 figure fits the page's text column and is detached from pyplot
-(:func:`convlib.grids.detached_figure`).
+(:func:`convlib.figures.grids.detached_figure`).
 """
 
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
 
+from ..shapes import as_array
 from .grids import DPI, INK, MAX_WIDTH, OKABE_ITO, detached_figure
-from .shapes import as_array
 
 __all__ = ["SIGNED", "plot_digits", "plot_history", "plot_filters", "plot_saliency"]
 

@@ -12,15 +12,21 @@ the tests (and curious readers) can look for:
 
 Colours are Okabe and Ito's palette, safe for colour-blind readers: light fills behind the digits,
 the darker :data:`convlib.palette.INK` for outlines and labels; the boxes ①②③ also differ in line
-style and numeral. Figures fit the page's text column (:data:`convlib.grids.MAX_WIDTH`).
+style and numeral. Figures fit the page's text column
+(:data:`convlib.figures.grids.MAX_WIDTH`).
 """
 
 import numpy as np
 from matplotlib.colors import to_rgb
 from matplotlib.patches import Rectangle
 
-from .fast import conv2d, conv2d_grad_w, flip
-from .frames import full_correlation_grid
+from ..fast import conv2d, conv2d_grad_w, flip
+from ..frames import full_correlation_grid
+from ..shapes import as_array, check_2d, check_index, check_pair
+from ..windows import (
+    box_labels,
+    windows_containing,
+)
 from .grids import (
     BOX_STYLE,
     CELL,
@@ -39,11 +45,6 @@ from .grids import (
     new_figure,
     outline,
     shade,
-)
-from .shapes import as_array, check_2d, check_index, check_pair
-from .windows import (
-    box_labels,
-    windows_containing,
 )
 
 __all__ = [

@@ -20,9 +20,9 @@ from matplotlib.ft2font import FT2Font
 from matplotlib.patches import Rectangle
 
 # fmt and factor live with the frames, which need them without matplotlib.
-from .frames import factor, fmt
-from .palette import BOX_STYLE, INK, OKABE_ITO, PAPER
-from .windows import FIRST, LAST, MIDDLE, ONLY
+from ..frames import factor, fmt
+from ..palette import BOX_STYLE, INK, OKABE_ITO, PAPER
+from ..windows import FIRST, LAST, MIDDLE, ONLY
 
 __all__ = [
     "OKABE_ITO",

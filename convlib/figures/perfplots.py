@@ -5,7 +5,7 @@
 of ``{"shape", "dtype", "pass", "vs_torch"}``, the time of convlib divided by PyTorch's). Colours
 are Okabe and Ito's hues in their darker :data:`convlib.palette.INK` shades, and the panels stand
 one under the other, the width of the page's text column; every figure is detached from pyplot
-(:func:`convlib.grids.detached_figure`).
+(:func:`convlib.figures.grids.detached_figure`).
 """
 
 import numpy as np

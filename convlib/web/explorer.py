@@ -17,10 +17,10 @@ from html import escape
 
 import numpy as np
 
-from .fast import conv2d
-from .palette import INK, OKABE_ITO, PAPER, TEXT
+from ..fast import conv2d
+from ..palette import INK, OKABE_ITO, PAPER, TEXT
+from ..shapes import as_pair, is_int, output_size
 from .player import page_script, script_element
-from .shapes import as_pair, is_int, output_size
 
 __all__ = ["Explorer", "explorer", "PRESETS", "LIMITS", "MODES", "script"]
 
@@ -46,7 +46,7 @@ _serial = itertools.count()
 
 
 def script():
-    """The browser script every explorer embeds, as convlib.player writes it (with the palette)."""
+    """The browser script every explorer embeds, as player.py writes it (with the palette)."""
     return page_script()
 
 

@@ -27,12 +27,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .frames import Box, Frame, Panel, fmt
-from .palette import BOX_STYLE, INK, OKABE_ITO, PAPER, TEXT
+from ..frames import Box, Frame, Panel, fmt
+from ..palette import BOX_STYLE, INK, OKABE_ITO, PAPER, TEXT
 
 __all__ = ["Player", "player", "player_data", "page_script", "script_element", "SCRIPT", "COLORS"]
 
-SCRIPT = Path(__file__).with_name("web") / "convlib.js"
+SCRIPT = Path(__file__).with_name("convlib.js")
 
 _serial = itertools.count()
 

@@ -1,8 +1,8 @@
 """Frames of :mod:`convlib.frames` drawn as SVG: small, sharp, and quick enough for every step.
 
 One renderer serves both views of an animation: the live Jupyter widgets
-(:mod:`convlib.widgets`) put each frame's SVG into an HTML widget, and the kernel-free player
-(:mod:`convlib.player`) embeds all of them in the page. Building a frame's SVG is string
+(:mod:`convlib.web.widgets`) put each frame's SVG into an HTML widget, and the kernel-free player
+(:mod:`convlib.web.player`) embeds all of them in the page. Building a frame's SVG is string
 formatting, a millisecond or so, where drawing it with matplotlib takes a tenth of a second.
 
 Arrays are grids of cells like matrices, row 0 at the top, with their row and column indices;
@@ -17,8 +17,8 @@ from html import escape
 
 import numpy as np
 
-from .frames import Frame
-from .grids import BOX_STYLE, INK, OKABE_ITO, fmt
+from ..frames import Frame, fmt
+from ..palette import BOX_STYLE, INK, OKABE_ITO
 
 __all__ = ["frame_svg", "frame_html", "CELL_PX"]
 

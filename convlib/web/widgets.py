@@ -3,7 +3,7 @@
 Every widget is an ``ipywidgets.VBox``: a question, sliders for the sizes (k1, k2 in 1..4, N1, N2
 in 1..6), for the position it follows (the weight (a', b') or the input pixel (r', c')) and for
 the seed, a "new numbers" button, a step slider with a ``Play`` button, the frame on show as SVG
-(:func:`convlib.svg.frame_html`) and a line comparing the running sum with convlib's own value.
+(:func:`convlib.web.svg.frame_html`) and a line comparing the running sum with convlib's own value.
 
 The arrays are small random integers from ``np.random.default_rng(seed)``, drawn in the same order
 (x, w, dL/dy) by every widget, so one seed gives the same numbers everywhere. Frames are computed
@@ -21,10 +21,15 @@ from time import perf_counter
 import ipywidgets as ipw
 import numpy as np
 
-from .fast import conv2d, conv2d_grad_w, conv2d_grad_x
-from .frames import flip_frames, forward_frames, input_gradient_frames, weight_gradient_frames
-from .grids import fmt
-from .shapes import check_index, is_int
+from ..fast import conv2d, conv2d_grad_w, conv2d_grad_x
+from ..frames import (
+    flip_frames,
+    fmt,
+    forward_frames,
+    input_gradient_frames,
+    weight_gradient_frames,
+)
+from ..shapes import check_index, is_int
 from .svg import frame_html
 
 __all__ = [
@@ -376,7 +381,8 @@ def frame_update_seconds(widget, repeats=20):
     the current step and ends on it); a one-frame animation is re-rendered directly.
     """
     if not isinstance(widget, AnimationWidget):
-        raise TypeError(f"widget must be a convlib.widgets widget, got {type(widget).__name__}")
+        kind = type(widget).__name__
+        raise TypeError(f"widget must be a convlib.web.widgets widget, got {kind}")
     if not is_int(repeats) or repeats < 1:
         raise ValueError(f"repeats must be a positive int, got {repeats!r}")
     n, start, total = len(widget.frames), widget.step.value, 0.0

@@ -74,7 +74,7 @@ assert round(r9["direct_ms"], 2) == 0.74 and round(r9["fft_ms"], 2) == 0.25
 assert round(r9["flops"] / r9["direct_ms"] / 1e6, 1) == 3.2
 assert round(fft / r9["fft_ms"] / 1e6, 1) == 7.0
 assert round((fft / r9["fft_ms"]) / (r9["flops"] / r9["direct_ms"])) == 2
-from convlib.perfplots import crossing, ties  # noqa: E402
+from convlib.figures.perfplots import crossing, ties  # noqa: E402
 
 # a tie at k = 5 (1.7%, inside the noise), a clear win from k = 9, on one channel
 assert (
