@@ -1,9 +1,11 @@
-"""Frames of :mod:`convlib.frames` drawn as SVG: small, sharp, and quick enough for every step.
+"""Frames of :mod:`convlib.frames` drawn as SVG, for the live widgets: small, sharp, and quick
+enough for every step.
 
-One renderer serves both views of an animation: the live Jupyter widgets
-(:mod:`convlib.web.widgets`) put each frame's SVG into an HTML widget, and the kernel-free player
-(:mod:`convlib.web.player`) embeds all of them in the page. Building a frame's SVG is string
-formatting, a millisecond or so, where drawing it with matplotlib takes a tenth of a second.
+The live Jupyter widgets (:mod:`convlib.web.widgets`) put the SVG of the frame on show into an
+HTML widget, drawn again when a slider moves. Building a frame's SVG is string formatting, a
+millisecond or so, where drawing it with matplotlib takes a tenth of a second. The kernel-free
+player (:mod:`convlib.web.player`) uses none of this: it sends the frames as data, and the browser
+script ``convlib/web/convlib.js`` draws each one as HTML tables.
 
 Arrays are grids of cells like matrices, row 0 at the top, with their row and column indices;
 highlighted cells are filled light orange and outlined in dark orange, zero padding grey, zeros
