@@ -96,3 +96,42 @@ def test_every_checker_says_the_same_about_a_changed_input(check):
     first = {"check_grad_x": "dy", "check_max_pool_grad_x": "x"}.get(check.__name__, "dy")
     with pytest.raises(AssertionError, match=rf"^input modified .*changed {first} in place \(at"):
         check(_in_place)
+
+
+CHECKERS = [
+    (exercises, exercises.check_conv2d),
+    (exercises, exercises.check_grad_w),
+    (exercises, exercises.check_grad_x),
+    (exercises_beyond, exercises_beyond.check_batch_grad_x),
+    (exercises_beyond, exercises_beyond.check_strided_grad_x),
+    (exercises_layers, exercises_layers.check_max_pool_grad_x),
+]
+IDS = [check.__name__ for _, check in CHECKERS]
+
+
+@pytest.mark.parametrize("module, check", CHECKERS, ids=IDS)
+def test_every_checker_hands_its_time_limit_to_the_one_call_step(module, check, monkeypatch):
+    # The grader passes time_limit=None (it limits time itself); a notebook gets 10 s a call.
+    seen = []
+
+    def spy(fn, args, name, where, *, seconds, **options):
+        seen.append(seconds)
+        raise AssertionError("stop after the first call")
+
+    monkeypatch.setattr(module, "call_student", spy)
+    for given, expected in [({}, 10.0), ({"time_limit": None}, None), ({"time_limit": 2.5}, 2.5)]:
+        with pytest.raises(AssertionError, match="stop after the first call"):
+            check(lambda *args: None, **given)
+        assert seen.pop() == expected, (check.__name__, given)
+
+
+@pytest.mark.parametrize("module, check", CHECKERS, ids=IDS)
+def test_every_checker_stops_an_endless_loop_at_its_time_limit(module, check):
+    def forever(*args):
+        while True:
+            pass
+
+    with pytest.raises(
+        AssertionError, match=r"^time limit: your \w+ \(.*\) did not finish within 0.3 s"
+    ):
+        check(forever, time_limit=0.3)

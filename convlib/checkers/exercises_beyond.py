@@ -64,9 +64,9 @@ def _channel_hint(err):
     return ""
 
 
-def _call(name, fn, args, where):
+def _call(name, fn, args, where, seconds):
     """The student's dL/dx on copies of ``args``, as an array; a diagnosis if anything is off."""
-    result = call_student(fn, args, name, where, seconds=TIME_LIMIT, hint=_channel_hint)
+    result = call_student(fn, args, name, where, seconds=seconds, hint=_channel_hint)
     array = real_array(result, name, where, "dL/dx")
     if precision_problem(array):
         raise AssertionError(f"imprecise dtype ({where}): {precision_problem(array)}")
@@ -157,7 +157,7 @@ def _batch_mistakes(dy, w):
     return mistakes
 
 
-def check_batch_grad_x(fn):
+def check_batch_grad_x(fn, time_limit=TIME_LIMIT):
     """Check a student's ``fn(dy, w)``: dL/dx of a layer with a batch and channels.
 
     Parameters
@@ -166,6 +166,8 @@ def check_batch_grad_x(fn):
         Called as ``fn(dy, w)`` with float64 arrays dy of shape (N, C_out, N1, N2) and w of shape
         (C_out, C_in, k1, k2), stride 1 and no padding, on five cases; must return dL/dx of shape
         (N, C_in, N1 + k1 - 1, N2 + k2 - 1).
+    time_limit : float or None
+        Seconds allowed for each call (None for no limit).
 
     Raises
     ------
@@ -185,7 +187,7 @@ def check_batch_grad_x(fn):
         dy = rng.standard_normal((N, C_out, N1, N2))
         w = rng.standard_normal((C_out, C_in, k1, k2))
         where = f"dy of shape {dy.shape}, w of shape {w.shape}"
-        got = _call("batch_grad_x", fn, {"dy": dy, "w": w}, where)
+        got = _call("batch_grad_x", fn, {"dy": dy, "w": w}, where, time_limit)
         hints = {
             (N, C_out, H, W): "That has C_out channels: dL/dx has one channel per input channel, "
             "C_in = w.shape[1]. Swap the bank's channel axes, flip(w).transpose(1, 0, 2, 3).",
@@ -259,7 +261,7 @@ def _strided_mistakes(dy, w, H, W, s, p):
     return mistakes
 
 
-def check_strided_grad_x(fn):
+def check_strided_grad_x(fn, time_limit=TIME_LIMIT):
     """Check a student's ``fn(dy, w, x_shape, s, p)``: dL/dx with stride s and padding p.
 
     Parameters
@@ -268,6 +270,8 @@ def check_strided_grad_x(fn):
         Called as ``fn(dy, w, x_shape, s, p)`` with float64 arrays dy of shape (N1, N2) and w of
         shape (k1, k2), x_shape = (H, W) a tuple, and ints s >= 1, p >= 0, on six cases; must
         return dL/dx of shape (H, W).
+    time_limit : float or None
+        Seconds allowed for each call (None for no limit).
 
     Raises
     ------
@@ -290,9 +294,8 @@ def check_strided_grad_x(fn):
         where = (
             f"dy of shape {dy.shape}, w of shape {w.shape}, x of shape {(H, W)}, s = {s}, p = {p}"
         )
-        got = _call(
-            "strided_grad_x", fn, {"dy": dy, "w": w, "x_shape": (H, W), "s": s, "p": p}, where
-        )
+        args = {"dy": dy, "w": w, "x_shape": (H, W), "s": s, "p": p}
+        got = _call("strided_grad_x", fn, args, where, time_limit)
         reached = (s * (N1 - 1) + k1 - 2 * p, s * (N2 - 1) + k2 - 2 * p)
         hints = {
             (H + 2 * p, W + 2 * p): "That is the padded x_p: crop p rows and columns from each "

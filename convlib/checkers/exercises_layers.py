@@ -130,27 +130,28 @@ def _case(H, W, k, s, integers, rng):
     return x.astype(float), rng.integers(1, 10, size=(N1, N2)).astype(float)
 
 
-def _student_result(fn, x, dy, k, s, where):
+def _student_result(fn, x, dy, k, s, where, seconds):
     """The student's dL/dx on copies of the inputs, as an array; a diagnosis if anything is off."""
     args = {"x": x, "dy": dy, "k": k, "s": s}
-    result = call_student(fn, args, "max_pool_grad_x", where, seconds=TIME_LIMIT)
+    result = call_student(fn, args, "max_pool_grad_x", where, seconds=seconds)
     got = real_array(result, "max_pool_grad_x", where, "dL/dx")
     if precision_problem(got):
         raise AssertionError(f"imprecise dtype ({where}): {precision_problem(got)}")
     return got
 
 
-def check_max_pool_grad_x(fn):
+def check_max_pool_grad_x(fn, time_limit=TIME_LIMIT):
     """Check ``fn(x, dy, k, s)`` against max-pooling's dL/dx; print one line or raise.
 
-    Raises ``AssertionError`` whose message starts with the mistake's name when the result is
-    what a known mistake gives, or says where the largest error is.
+    Each call of ``fn`` may take ``time_limit`` seconds (None for no limit). Raises
+    ``AssertionError`` whose message starts with the mistake's name when the result is what a
+    known mistake gives, or says where the largest error is.
     """
     rng = np.random.default_rng(SEED)
     for H, W, k, s, integers in CASES:
         x, dy = _case(H, W, k, s, integers, rng)
         where = f"x of shape {x.shape}, k = {k}, s = {s}"
-        got = _student_result(fn, x, dy, k, s, where)
+        got = _student_result(fn, x, dy, k, s, where, time_limit)
         expected = max_pool2d_grad_x(x, dy, k, s)
         if got.shape != expected.shape:
             hint = " That is the shape of dy: dL/dx has one entry per pixel of x." * (
