@@ -4,8 +4,9 @@
     python assignments/build.py conv_backprop --out /tmp/dist --no-run-tests
 
 For each assignment folder (one holding ``master.ipynb`` and ``questions.py``) this copies the
-master and the student kit's convlib (the repository's ``convlib/`` without ``reference.py``,
-whose loops are the answers) into a staging folder, runs ``otter assign`` there and writes
+master and the student kit's convlib (:func:`copy_kit`: the repository's ``convlib/``, its
+sub-packages included, without ``reference.py``, whose loops are the answers) into a staging
+folder, runs ``otter assign`` there and writes
 
     OUT/NAME/student/master.ipynb (+ convlib/)     what students get: no solutions, no hidden tests
     OUT/NAME/autograder/NAME-autograder.zip        for grade.py and Gradescope
@@ -51,6 +52,18 @@ exec "$python" "$root/source/grade.py" --gradescope "$root"
 """
 
 
+def copy_kit(folder):
+    """Copy the student kit's convlib into ``folder`` (which must exist); return its path.
+
+    The whole package but the answers: the maths, the checkers the notebook calls, the figures
+    and the web side, without ``convlib/reference.py`` (``convlib.reference`` is not in
+    ``convlib.__all__``, so ``from convlib import *`` works without it).
+    """
+    kit = Path(folder) / "convlib"
+    shutil.copytree(REPO / "convlib", kit, ignore=KIT_IGNORE)
+    return kit
+
+
 def assignments():
     """The names of the assignment folders: those that hold a master notebook."""
     return sorted(p.parent.name for p in HERE.glob("*/master.ipynb"))
@@ -69,7 +82,7 @@ def build(name, out, run_tests=True):
         staging.mkdir()
         for file in ("master.ipynb", "requirements.txt"):
             shutil.copy(source / file, staging / file)
-        shutil.copytree(REPO / "convlib", staging / "convlib", ignore=KIT_IGNORE)
+        copy_kit(staging)
         if result.exists():
             shutil.rmtree(result)
         result.parent.mkdir(parents=True, exist_ok=True)
