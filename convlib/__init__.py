@@ -15,12 +15,13 @@ at the top beside them:
 - :mod:`convlib.layers` and :mod:`convlib.cnn`: the other layers of a CNN, and a small network;
 - :mod:`convlib.frames` and :mod:`convlib.palette`: the animations as data, and the colours.
 
-Three sub-packages need more, and never import one another:
+Three sub-packages use these and never one another; each module is imported on its own:
 
 - :mod:`convlib.figures` (matplotlib): the book's figures, ``from convlib.figures import drawing``;
 - :mod:`convlib.web` (HTML, the browser script ``convlib/web/convlib.js``, ipywidgets): the
   kernel-free players and explorer, and the live widgets;
-- :mod:`convlib.checkers`: checkers for students' code that name the mistake.
+- :mod:`convlib.checkers` (NumPy only): checkers for students' code that name the mistake,
+  ``from convlib.checkers import check_conv2d``.
 """
 
 from . import gradcheck, shapes
