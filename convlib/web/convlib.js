@@ -1,6 +1,6 @@
 /* convlib.js: the book's drawing script for the browser, in plain JavaScript, with no dependency.
 
-   Python (convlib.web.player.script_element) inlines this file, with the book's palette, into every
+   Python (convlib.player.script_element) inlines this file, with the book's palette, into every
    player and explorer it makes, so the same source serves the website, Jupyter and JupyterLite;
    each section below runs once per page however often it is inlined (and the website keeps only
    the first copy on each page: tools/shared_script.py). It defines window.convlib:
@@ -8,8 +8,8 @@
    convlib.install(palette)  the stylesheet, once per page: CSS custom properties (--cvl-*) from
                               convlib/palette.py, and the style of each box label.
    convlib.grid(panel, opts)  one array as an HTML table: see grid() below.
-   convlib.player(root)       wires a player that convlib.web.player.player() wrote: see player().
-   convlib.explorer(el, opts) builds an explorer that convlib.web.explorer.explorer() wrote: see the
+   convlib.player(root)       wires a player that convlib.player.player() wrote: see player().
+   convlib.explorer(el, opts) builds an explorer that convlib.explorer.explorer() wrote: see the
                               explorer section.
 */
 
@@ -256,7 +256,7 @@
     return wrap;
   }
 
-  /** Wires the player in root (a .cvl-player written by convlib.web.player.player()).
+  /** Wires the player in root (a .cvl-player written by convlib.player.player()).
 
       Its frames are JSON in root's <script type="application/json" class="cvl-data">:
       {pool: [...], frames: [{caption, panels: [{title, values, cells, boxes, muted, inserted,
