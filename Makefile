@@ -7,24 +7,20 @@ BIN    := $(VENV)/bin
 BOOK_STAMP := $(VENV)/.book-requirements
 TEST_STAMP := $(VENV)/.test-requirements
 # The build caches executed notebooks (and Sphinx its pages) by their own content, but convlib (its
-# sub-packages, browser script and stylesheets too), the book's Sphinx extensions in tools/ and the
-# benchmark results they read change what they show too: a change there starts both editions of
-# the book afresh.
+# browser script too) and the benchmark results they read change what they show too: a change
+# there starts both editions of the book afresh.
 CACHE_STAMP := _build/.convlib-sources
-CONVLIB_SOURCES := $(shell find convlib -name '*.py' -o -name '*.js' -o -name '*.css')
 MATHJAX := _build/npm/node_modules/mathjax/es5/tex-mml-chtml.js
 AXE := _build/npm/node_modules/axe-core/axe.min.js
 
-.PHONY: book test unit lint benchmark lite-benchmark student assignments clean help
+.PHONY: book test unit lint benchmark lite-benchmark student assignments clean
 
-## book: the website and its JupyterLite app, into _build/html
 # The website, then its JupyterLite app in _build/html/lite (Pyodide and its wheels are downloaded
 # once into _build/cache and checked against Pyodide's own lock file).
 book: $(BOOK_STAMP) $(CACHE_STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	$(BIN)/python tools/build_lite.py
 
-## test: every test: lint, both strict book builds, unit, notebooks, the site in a browser
 # Lint, the strict book build, then unit and property tests, doctests, the built site in a browser
 # (tests/test_browser.py: Debian's chromium, which .ci/run installs), a Binder-like environment,
 # and every notebook under chapters/ (nbval finds them all, so a new chapter cannot be skipped).
@@ -40,13 +36,11 @@ test: $(TEST_STAMP)
 	CONVLIB_REQUIRE_SITE=1 $(BIN)/python -m pytest tests convlib chapters --nbval-lax \
 		--nbval-cell-timeout=300
 
-## unit: the edit-test loop: fast tests and doctests, without the slow ones (a few minutes)
 # The edit-test loop: the library's tests and doctests, without the slow ones (the built site,
 # the browser, fresh environments, training runs) and with fewer hypothesis examples.
 unit: $(TEST_STAMP)
 	CONVLIB_HYPOTHESIS=quick $(BIN)/python -m pytest tests convlib -m "not slow" -q
 
-## student: the student edition (no solutions), into _build/student/html
 # The student edition: the same sources with every solution removed (sphinx-exercise's
 # hide_solutions), built into _build/student/html.
 STUDENT := _build/student
@@ -57,21 +51,17 @@ student: $(BOOK_STAMP) $(CACHE_STAMP)
 		-W -n --keep-going
 	rm -rf $(STUDENT)/html && cp -r $(STUDENT)/_build/html $(STUDENT)/html
 
-## assignments: the assignment's student notebook and autograder zip, into _build/assignments
 # The autograded assignment: student notebook and autograder zip in _build/assignments/.
 assignments: $(TEST_STAMP)
 	$(BIN)/python assignments/build.py
 
-## lint: ruff check and ruff format --check, as make test runs them
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-## benchmark: time convlib (and PyTorch, if installed) and print the table
 benchmark: $(TEST_STAMP)
 	$(BIN)/python benchmarks/bench_conv.py
 
-## lite-benchmark: time every chapter in JupyterLite (after make book), into benchmarks/RESULTS.md
 # Seconds from a chapter's JupyterLite link to its first output and to the end, cold browser
 # profile, every chapter; the table goes into benchmarks/RESULTS.md. Needs `make book` first.
 lite-benchmark: $(TEST_STAMP)
@@ -88,17 +78,30 @@ $(TEST_STAMP): $(BOOK_STAMP) requirements-test.txt
 	$(BIN)/python -m pip install -r requirements-test.txt
 	touch $@
 
+# What the cache stamp follows: every module of convlib and its sub-packages, their scripts and
+# stylesheets, and the book's Sphinx extensions (tools/).
+CONVLIB_SOURCES := $(shell find convlib -name '*.py' -o -name '*.js' -o -name '*.css')
 $(CACHE_STAMP): $(CONVLIB_SOURCES) tools/*.py requirements.txt benchmarks/results.json
 	rm -rf _build/.jupyter_cache _build/.doctrees \
 		$(STUDENT)/_build/.jupyter_cache $(STUDENT)/_build/.doctrees
 	mkdir -p _build
 	touch $@
 
-## clean: remove _build (the built books, caches and downloads); .venv stays
 clean:
 	rm -rf _build
 
+# `make help` prints these lines, one per target (a test checks that every target has one).
+## book: the website and its JupyterLite app, into _build/html
+## test: every test: lint, both strict book builds, unit, notebooks, the site in a browser
+## unit: the edit-test loop: fast tests and doctests, without the slow ones (a few minutes)
+## lint: ruff check and ruff format --check, as make test runs them
+## student: the student edition (no solutions), into _build/student/html
+## assignments: the assignment's student notebook and autograder zip, into _build/assignments
+## benchmark: time convlib (and PyTorch, if installed) and print the table
+## lite-benchmark: time every chapter in JupyterLite (after make book), into benchmarks/RESULTS.md
+## clean: remove _build (the built books, caches and downloads); .venv stays
 ## help: this list
+.PHONY: help
 help:
 	@awk '/^## [a-z-]+: / { sub(/^## /, ""); i = index($$0, ": "); \
 		printf "  %-16s %s\n", substr($$0, 1, i - 1), substr($$0, i + 2) }' $(MAKEFILE_LIST)

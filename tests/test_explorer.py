@@ -46,7 +46,7 @@ def test_limits_are_the_scripts():
 
 def test_the_script_is_package_data_and_loads_nothing():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    assert "*.js" in project["tool"]["setuptools"]["package-data"]["convlib.web"]
+    assert "web/*.js" in project["tool"]["setuptools"]["package-data"]["convlib"]
     text = script()
     assert "function Explorer(root, options)" in text
     assert not re.search(r"https?://|import\(|fetch\(|XMLHttpRequest", text)

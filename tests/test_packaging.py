@@ -49,19 +49,21 @@ def test_every_package_convlib_imports_is_declared():
     assert {"numpy", "matplotlib", "ipywidgets"} <= declared()
 
 
-def test_the_wheel_carries_every_module_and_the_browser_script(tmp_path):
-    """Players inline convlib/web/convlib.js: JupyterLite installs convlib from this wheel."""
+def convlib_wheel(folder):
+    """convlib's wheel, built as tools/build_lite.py builds it for JupyterLite."""
     spec = importlib.util.spec_from_file_location("build_lite", ROOT / "tools" / "build_lite.py")
     build_lite = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build_lite)
-    wheel = build_lite.convlib_wheel(tmp_path)
+    return build_lite.convlib_wheel(folder)
+
+
+def test_the_wheel_carries_every_module_of_every_sub_package(tmp_path):
+    wheel = convlib_wheel(tmp_path)
     with zipfile.ZipFile(wheel) as archive:
-        script = archive.read("convlib/web/convlib.js")
         packed = {n for n in archive.namelist() if n.startswith("convlib/") and n.endswith(".py")}
-    assert script == (ROOT / "convlib" / "web" / "convlib.js").read_bytes()
     sources = {p.relative_to(ROOT).as_posix() for p in (ROOT / "convlib").rglob("*.py")}
     assert {"convlib/figures/drawing.py", "convlib/web/player.py"} <= sources
-    assert packed == sources, f"missing from the wheel: {sources - packed}"
+    assert packed == sources, f"missing from the wheel: {sorted(sources - packed)}"
     assert wheel.name.startswith(f"convlib-{convlib.__version__}-"), wheel.name
 
 
@@ -80,3 +82,14 @@ def test_the_changelog_names_the_version_released():
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     headings = re.findall(r"^## \[([^\]]+)\]", changelog, flags=re.M)
     assert headings[:2] == ["Unreleased", convlib.__version__], headings
+
+
+def test_the_wheel_carries_the_browser_script(tmp_path):
+    """Players inline convlib/web/convlib.js: JupyterLite installs convlib from this wheel."""
+    spec = importlib.util.spec_from_file_location("build_lite", ROOT / "tools" / "build_lite.py")
+    build_lite = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_lite)
+    wheel = build_lite.convlib_wheel(tmp_path)
+    with zipfile.ZipFile(wheel) as archive:
+        script = archive.read("convlib/web/convlib.js")
+    assert script == (ROOT / "convlib" / "web" / "convlib.js").read_bytes()

@@ -22,7 +22,7 @@ def make(*args):
 
 def phony_targets():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    return re.search(r"^\.PHONY:(.*)$", makefile, flags=re.M).group(1).split()
+    return [t for line in re.findall(r"^\.PHONY:(.*)$", makefile, flags=re.M) for t in line.split()]
 
 
 @needs_make
