@@ -60,7 +60,7 @@ def run_in(folder, code):
 def test_the_kit_has_no_reference_loops_and_every_sub_package(kit):
     files = {p.relative_to(kit).as_posix() for p in kit.rglob("*.py")}
     assert "convlib/reference.py" not in files
-    assert {"convlib/__init__.py", "convlib/checkers/exercises.py"} <= files
+    assert {"convlib/__init__.py", "convlib/checkers/exercises.py", "convlib/exercises.py"} <= files
     for package in ("figures", "web", "checkers"):
         assert f"convlib/{package}/__init__.py" in files
     assert not list(kit.rglob("__pycache__"))
@@ -128,6 +128,9 @@ def test_what_the_grader_imports_is_in_the_kit(kit):
             assert hasattr(exercises, name), name
         from convlib import exercises as old
         assert old is exercises
+        import convlib.exercises
+        from convlib.exercises import check_conv2d
+        assert convlib.exercises is exercises and check_conv2d is exercises.check_conv2d
         import numpy as np
         exercises.assert_agrees(np.ones(2, dtype=np.float32), np.ones(2))
         """,
