@@ -137,3 +137,17 @@ def _has_loop(function, nested=True):
             if isinstance(sub, loops):
                 return True
     return False
+
+
+class Verdict:
+    """Why the notebook breaks a rule of a question (``problems``), and what the rules could
+    not decide (``flags``, for the instructor)."""
+
+    def __init__(self, problems=(), flags=()):
+        self.problems, self.flags = list(problems), list(flags)
+
+
+def check(cells, question, questions):
+    """The :class:`Verdict` of the notebook's ``cells`` (grader.notebook.Cell) on ``question``."""
+    sources = [ast.unparse(cell.tree) for cell in cells if cell.tree is not None]
+    return Verdict(rule_problems(sources, question))
