@@ -180,3 +180,136 @@ def test_magics_become_python_and_markdown_is_left_out():
     (cell,) = notebook.cells_of(json.dumps(nb).encode())
     assert cell.number == 2
     assert cell.source == "get_ipython().run_line_magic('matplotlib', 'inline')\nx = 1\n"
+
+
+def test_a_header_nested_too_deeply_is_refused_before_it_is_parsed():
+    deep = b"[" * 20_000 + b"]" * 20_000  # within a pipe's buffer: through_a_pipe writes first
+    with pytest.raises(sandbox.WireError, match="nested more than"):
+        through_a_pipe(frame(deep))
+    # Brackets inside strings are text, not nesting.
+    header, _ = through_a_pipe(frame(json.dumps({"message": "[" * 1000}).encode()))
+    assert header["message"] == "[" * 1000
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [[0, 2**32, 2**32, 2**32], [2**21, 2**21, 2**21], [1 << 26, 2]],
+)
+def test_a_shape_whose_product_overflows_is_refused(shape):
+    header = json.dumps({"arrays": [{"dtype": "<f8", "shape": shape}]}).encode()
+    with pytest.raises(sandbox.WireError, match="impossible shape"):
+        through_a_pipe(frame(header) + frame(b""))
+
+
+# A notebook, read as code only.
+
+
+def notebook_bytes(*cells, **top):
+    return json.dumps({**top, "cells": list(cells), "nbformat": 4}).encode()
+
+
+def code(source, **extra):
+    return {"cell_type": "code", "source": source, **extra}
+
+
+def test_saved_outputs_and_metadata_of_any_size_or_depth_are_skipped():
+    deep = [[[[[[[[[[[]]]]]]]]]]] * 3
+    data = notebook_bytes(
+        code("x = 1", outputs=[{"text": "y" * 30_000_000, "nested": deep}]),
+        code(["def f(a):\n", "    return a[0]\n"]),
+    )
+    deep_metadata = b'{"metadata": {"deep": ' + b"[" * 50_000 + b"]" * 50_000 + b"}, "
+    cells = notebook.cells_of(deep_metadata + data[1:])
+    assert [c.number for c in cells] == [1, 2]
+    assert cells[1].source == "def f(a):\n    return a[0]\n" and cells[1].tree is not None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"[" * 100_000,
+        b"{}",
+        b'{"cells": 3}',
+        b'{"cells": [1]}',
+        b'{"cells": [{"a": "b',
+        b"\xff",
+    ],
+)
+def test_what_is_not_a_notebook_is_unreadable_not_a_crash(data):
+    with pytest.raises(notebook.Unreadable):
+        notebook.cells_of(data)
+
+
+def test_code_beyond_the_grader_s_bounds_is_refused_before_parsing():
+    with pytest.raises(notebook.Unreadable, match="characters of code"):
+        notebook.cells_of(notebook_bytes(code("x = 1\n" * 200_000)))
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "x = " + "(" * 500 + "1" + ")" * 500,
+        "x = np" + ".T" * 50_000,
+        "x = " + " + ".join(["1"] * 200),  # shallow text, deep tree
+        {"not": "text"},
+        ["a", 1],
+    ],
+)
+def test_a_cell_the_grader_cannot_read_will_not_run_and_says_why(source):
+    (cell,) = notebook.cells_of(notebook_bytes(code(source)))
+    assert cell.tree is None and cell.note.endswith("it was not run")
+
+
+def test_a_syntax_error_runs_as_it_is_and_binds_nothing():
+    (cell,) = notebook.cells_of(notebook_bytes(code("def f(:\n")))
+    assert cell.source == "def f(:\n" and cell.tree.body == []
+
+
+def test_magics_that_run_code_become_that_code_and_the_rest_stay_harmless_calls():
+    cells = notebook.cells_of(
+        notebook_bytes(
+            code("%%time\ndef f(x):\n    return x\n"),
+            code("for i in range(2):\n    %time y = f(i)\n%timeit -n 3 -r 1 f(2)\n"),
+            code("!rm -rf /\nfiles = !ls\n%%writefile x.py\n"),
+            code("%%writefile evil.py\nimport os\n"),
+            code("%%capture out\nz = f(3)\n"),
+        )
+    )
+    sources = [c.source for c in cells]
+    assert sources[0] == "\ndef f(x):\n    return x\n"  # line numbers kept
+    assert sources[1] == "for i in range(2):\n    y = f(i)\nf(2)\n"
+    assert "get_ipython().system('rm -rf /')" in sources[2]
+    assert sources[3] == "get_ipython().run_cell_magic('writefile', '', '')\n"
+    assert sources[4] == "\nz = f(3)\n"
+    assert all(c.tree is not None for c in cells)
+
+
+def test_report_folders_are_safe_unique_and_never_the_summary():
+    names = cli.folder_names(
+        [
+            "a/twin.ipynb",
+            "b/twin.ipynb",
+            "c/TWIN.ipynb",
+            "...ipynb",
+            "..ipynb",
+            "summary.csv.ipynb",
+            "d/../../etc.ipynb",
+            ".hidden.ipynb",
+            "naïve name (1).zip",
+            "twin-2.ipynb",
+        ]
+    )
+    assert names == [
+        "twin",
+        "twin-2",
+        "TWIN-3",
+        "submission",
+        "submission-2",
+        "summary.csv-2",
+        "etc",
+        "hidden",
+        "na_ve_name_1",
+        "twin-2-2",
+    ]
+    assert all("/" not in n and not n.startswith(".") for n in names)
