@@ -10,7 +10,7 @@ import convlib
 from convlib import exercises
 
 from .proxy import Proxy, _Returned
-from .rules import rule_problems
+from .rules import check
 from .session import Incident, Session
 
 PUBLIC_SHARE = 0.5  # of a question's points for the public checker; the rest for hidden tests
@@ -19,7 +19,7 @@ PUBLIC_SHARE = 0.5  # of a question's points for the public checker; the rest fo
 def grade_question(question, cells, skip, boxes, kit, log, options):
     """(score, status, feedback lines) for one question."""
     points, name = float(question["points"]), question["function"]
-    problems = rule_problems(cells, question)
+    problems = check(cells, question, options.questions).problems
     if problems:
         return 0.0, "ok", [f"0 points: {p}." for p in problems]
     deadline = time.monotonic() + options.timeout
