@@ -274,11 +274,12 @@ class Notebook:
                             binder[id(name)] = (kind, node, walk)
                 if isinstance(node, ast.ExceptHandler) and node.name:
                     bind(node.name, "except", node, node.type)
-                if isinstance(node, ast.match_case):
-                    for sub in ast.walk(node.pattern):
-                        captured = [getattr(sub, "name", None), getattr(sub, "rest", None)]
-                        for name in filter(None, captured):
-                            bind(name, "match", sub)
+                if isinstance(node, ast.Match):  # a capture's value: the subject, through
+                    for case in node.cases:  # the pattern's attributes
+                        for sub in ast.walk(case.pattern):
+                            captured = [getattr(sub, "name", None), getattr(sub, "rest", None)]
+                            for name in filter(None, captured):
+                                bind(name, "match", sub, node)
                 push(ast.iter_child_nodes(node))
         # A name declared global binds the module's name; a nonlocal one, the enclosing one's.
         for scope in scopes:
@@ -616,8 +617,11 @@ class _Reading:
                 refuse("np.ndarray(...), which can make a strided view of the windows", sub)
             root = _root(func.value)
             bindings = []
-            if root is not None and self.nb.resolve(root) is self.nb.module:
-                bindings = self.nb.globals_of(root.id)
+            if root is not None:
+                scope = self.nb.resolve(root)
+                bindings = scope.bindings.get(root.id, [])
+                if scope is self.nb.module:
+                    bindings = self.nb.globals_of(root.id)
             modules = [b for b in bindings if b.kind == "import"]
             if not (modules and len(modules) == len(bindings)) and func.attr not in KNOWN_METHODS:
                 self.flag(
