@@ -80,6 +80,7 @@ QUESTIONS = [
         "checker": "check_grad_x",
         "answer": "conv2d_grad_x",
         "rules": ["no-own-loops"],
+        "refuses": ["grad_x"],
         "seed": 2104,
         "hidden": [
             [[5, 5], [1, 1]],
