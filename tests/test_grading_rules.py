@@ -265,6 +265,10 @@ def test_every_evasion_breaks_its_rule_and_says_where(question, cells, said):
         ([IMPORTS, LOOPS, "np.__dict__['sum'] = np.correlate\n"], "`.__dict__` (cell 3"),
         ([IMPORTS, "from operator import attrgetter\n", LOOPS], "import attrgetter`"),
         ([IMPORTS, "import importlib\n", LOOPS], "the module importlib (cell 2, line 1)"),
+        ([IMPORTS, "import __main__ as m\n", LOOPS], "the module __main__ (cell 2, line 1)"),
+        ([IMPORTS, "np.seterrcall(print)\n", LOOPS], "`.seterrcall` (cell 2, line 1)"),
+        ([IMPORTS, "def helper(a):\n    return a\n\n\nhelper.flatten = np.correlate\n",
+          LOOPS.replace("np.sum(", "helper.flatten(w, ")], "an assignment to `.flatten`"),
         ([IMPORTS, "match np:\n    case object(correlate=corr):\n        pass\n",
           LOOPS.replace("np.sum", "corr")],
          "uses correlate, a convolution routine (cell 2, line 2)"),
@@ -376,7 +380,7 @@ def test_messages_name_the_students_function():
     ("cells", "flag"),
     [
         (["def apply(f, x, w):\n    return f(x, w)\n", LOOPS.replace("np.sum(", "apply(np.dot, ")],
-         "conv2d: calls f (cell 2, line 2), a parameter: a function passed in"),
+         "conv2d: calls f (cell 2, line 2), bound by a function parameter (a function passed in)"),
         (["import itertools\n", LOOPS.replace("range(W - k2 + 1)", "itertools.count()")],
          "conv2d: uses itertools (cell 3, line 6), from the module itertools"),
         (["class Tool:\n    def run(self, a, b):\n        return (a * b).sum()\n",
@@ -386,6 +390,14 @@ def test_messages_name_the_students_function():
           + "\n\ndef make():\n    return multiply\n"],
          "calls the result of an expression (cell 3, line 7)"),
         ([IMPORTS, LOOPS.replace("np.sum(", "x.whatever(w, ")], "calls .whatever(...)"),
+        # Functions kept in a container that other code fills.
+        (["TOOLS = []\nTOOLS.append(np.correlate)\n",
+          LOOPS.replace("    return y", "    for f in TOOLS:\n        return f(x, w)")],
+         "conv2d: calls f (cell 3, line 9), bound by a for loop's target"),
+        (["TOOLS = []\n", LOOPS.replace("np.sum(", "sum(map(TOOLS[0], ")
+          .replace("* w)", "* w))")], "calls the result of an expression (cell 3, line 7)"),
+        (["def helper(a, b):\n    return a * b\n\n\nhelper.impl = np.dot\n",
+          LOOPS.replace("np.sum(", "helper.impl(w, ")], "calls .impl(...) (cell 3, line 7)"),
     ],
 )  # fmt: skip
 def test_what_cannot_be_followed_is_flagged_not_guessed(cells, flag):

@@ -39,20 +39,22 @@ PLAIN_MODULES = {"numpy", "math"}
 # string formatters, pandas' evaluators, IPython's shell).
 DYNAMIC_NAMES = {
     "exec", "eval", "compile", "getattr", "setattr", "delattr", "globals", "locals", "vars",
-    "__import__", "__builtins__", "breakpoint",
+    "__import__", "__builtins__", "breakpoint", "seterrcall",
 }  # fmt: skip
 DYNAMIC_MODULES = {
     "importlib", "ctypes", "_ctypes", "builtins", "inspect", "gc", "types", "pickle", "_pickle",
     "marshal", "copyreg", "shelve", "dill", "cloudpickle", "joblib", "runpy", "code", "codeop",
     "pkgutil", "zipimport", "imp", "timeit", "cProfile", "profile", "pdb", "bdb", "trace",
     "doctest", "subprocess", "multiprocessing", "concurrent", "threading", "_thread", "pty",
-    "os", "posix", "ast", "symtable", "dis", "IPython",
+    "os", "posix", "ast", "symtable", "dis", "IPython", "signal", "weakref", "atexit",
+    "faulthandler", "__main__",
 }  # fmt: skip
 DYNAMIC_ATTRIBUTES = {
     "modules", "_getframe", "_current_frames", "settrace", "setprofile", "breakpointhook",
     "meta_path", "path_hooks", "addaudithook", "f_globals", "f_locals", "f_builtins", "f_back",
     "gi_frame", "cr_frame", "ag_frame", "tb_frame", "attrgetter", "methodcaller", "Formatter",
     "get_field", "eval", "query", "exec", "run_cell", "runsource", "runcode", "ctypeslib",
+    "seterrcall",
 }  # fmt: skip
 # Dunder names a notebook may use: ``if __name__ == "__main__":`` reads a string. No dunder
 # attribute is needed for these questions, so none is allowed.
@@ -76,11 +78,18 @@ KNOWN_METHODS = {
     if not a.startswith("_")
 }
 # Attributes whose assignment could replace a routine a graded function calls.
-PATCHABLE = {
-    a for m in (np, np.random, np.linalg, math) for a in dir(m) if not a.startswith("_")
-} | ALLOWED
+PATCHABLE = (
+    {a for m in (np, np.random, np.linalg, math) for a in dir(m) if not a.startswith("_")}
+    | ALLOWED
+    | KNOWN_METHODS
+)
 LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp)
 LOOPS += (ast.GeneratorExp,)
+# Routines that call the callables they are given.
+HIGHER_ORDER = {
+    "map", "filter", "sorted", "min", "max", "iter", "reduce", "vectorize", "frompyfunc",
+    "apply_along_axis", "apply_over_axes", "piecewise", "fromfunction", "partial",
+}  # fmt: skip
 DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 LOOP_RULES = {"loops", "no-library", "no-own-loops"}
 BINDING_KINDS = {
@@ -102,9 +111,6 @@ BINDING_KINDS = {
     "nonlocal": "a nonlocal declaration",
     "other": "a binding",
 }
-# Bindings whose value the reading cannot know (an exception, a context manager's result, a
-# pattern's capture).
-OPAQUE = {"with", "except", "match"}
 
 
 @dataclass
@@ -563,11 +569,11 @@ class _Reading:
                         f"has {_loop_word(loop)} ({where(cell, loop)})"
                     )
 
-    def routes(self, units):
-        """Problems for the vectorised routes to a convolution in what the function reaches;
-        flags for the calls that the reading cannot follow."""
+    def routes(self, units, refusing=True):
+        """Problems for the vectorised routes to a convolution in what the function reaches
+        (if ``refusing``); flags for the calls that the reading cannot follow."""
         nb = self.nb
-        flips = {
+        named = {
             id(sub.value)
             for node, _, _ in units
             for sub in ast.walk(node)
@@ -577,10 +583,11 @@ class _Reading:
             who = self.who(label)
 
             def refuse(what, at, who=who, cell=cell):
-                self.problem(
-                    f"this question asks for {self.name} with loops of your own, but {who} "
-                    f"uses {what} ({where(cell, at)})"
-                )
+                if refusing:
+                    self.problem(
+                        f"this question asks for {self.name} with loops of your own, but {who} "
+                        f"uses {what} ({where(cell, at)})"
+                    )
 
             for sub in ast.walk(node):
                 if isinstance(sub, ast.Attribute | ast.MatchClass):
@@ -600,47 +607,27 @@ class _Reading:
                         elif why := _refused_import(module, imported):
                             refuse(why, sub)
                 elif isinstance(sub, ast.Call):
-                    self.call(sub, cell, refuse)
+                    if any(k.arg == "strides" for k in sub.keywords):
+                        refuse("an array of its own strides, a strided view of the windows", sub)
+                    if isinstance(sub.func, ast.Attribute) and sub.func.attr == "ndarray":
+                        refuse("np.ndarray(...), which can make a strided view of the windows", sub)
+                    called = [sub.func]
+                    callee = sub.func.attr if isinstance(sub.func, ast.Attribute) else None
+                    callee = sub.func.id if isinstance(sub.func, ast.Name) else callee
+                    if callee in HIGHER_ORDER:  # they call their arguments
+                        called += [*sub.args, *(k.value for k in sub.keywords)]
+                    for expr in called:
+                        self.follow(expr, cell)
                 elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
-                    scope = nb.resolve(sub)
-                    if scope is nb.module:
-                        self.global_name(sub, cell, refuse, id(sub) in flips)
-                    elif id(sub) in nb.calls:
-                        self.local_call(sub, scope, cell)
+                    if nb.resolve(sub) is nb.module:
+                        self.global_name(sub, cell, refuse, id(sub) in named)
 
-    def call(self, sub, cell, refuse):
-        if any(k.arg == "strides" for k in sub.keywords):
-            refuse("an array of its own strides, a strided view of the windows", sub)
-        func = sub.func
-        if isinstance(func, ast.Attribute):
-            if func.attr == "ndarray":
-                refuse("np.ndarray(...), which can make a strided view of the windows", sub)
-            root = _root(func.value)
-            bindings = []
-            if root is not None:
-                scope = self.nb.resolve(root)
-                bindings = scope.bindings.get(root.id, [])
-                if scope is self.nb.module:
-                    bindings = self.nb.globals_of(root.id)
-            modules = [b for b in bindings if b.kind == "import"]
-            if not (modules and len(modules) == len(bindings)) and func.attr not in KNOWN_METHODS:
-                self.flag(
-                    f"calls .{func.attr}(...) ({where(cell, sub)}), a method the grader "
-                    "cannot tell the object of"
-                )
-        elif not isinstance(func, ast.Name | ast.Lambda):
-            self.flag(
-                f"calls the result of an expression ({where(cell, sub)}), which the "
-                "grader does not follow"
-            )
-
-    def global_name(self, sub, cell, refuse, flipped):
-        """Checks for a global name that the function reaches."""
-        found = self.nb.globals_of(sub.id)
-        for b in found:
+    def global_name(self, sub, cell, refuse, named):
+        """Problems and flags for a global name that the function reaches."""
+        for b in self.nb.globals_of(sub.id):
             if b.kind == "import":
                 root = b.module.split(".")[0]
-                if root == "convlib" and b.imported is None and not flipped:
+                if root == "convlib" and b.imported is None and not named:
                     refuse("convlib (only convlib.flip may be used)", sub)
                 elif why := _refused_import(b.module, b.imported):
                     refuse(f"{sub.id}, bound to {why} in {where(b.cell, b.node)},", sub)
@@ -654,32 +641,70 @@ class _Reading:
                     f"uses {sub.id} ({where(cell, sub)}), a class of the notebook: the "
                     "grader cannot tell which of its methods run"
                 )
-            elif b.kind in OPAQUE:
-                self.flag(
-                    f"uses {sub.id} ({where(cell, sub)}), bound by "
-                    f"{BINDING_KINDS[b.kind]} in {where(b.cell, b.node)}, a value the "
-                    "grader cannot know"
-                )
-        if not found and id(sub) in self.nb.calls and sub.id not in SAFE_BUILTINS:
-            if hasattr(builtins, sub.id) and sub.id not in DYNAMIC_NAMES:
-                self.flag(f"calls the built-in {sub.id} ({where(cell, sub)})")
 
-    def local_call(self, sub, scope, cell):
-        """Flags for a call through a local name whose value the reading does not know."""
-        for b in scope.bindings.get(sub.id, []):
-            if b.kind == "param":
+    def follow(self, expr, cell):
+        """Flags for a called expression whose value the reading cannot know: a parameter,
+        the result of a call, an element of a container, a method of an unknown object, a
+        value bound by a loop, ``with``, ``except`` or ``match``."""
+        todo, seen = [expr], set()
+        at = where(cell, expr)
+        while todo:
+            expr = todo.pop()
+            if id(expr) in seen or isinstance(expr, ast.Lambda):
+                continue
+            seen.add(id(expr))
+            if isinstance(expr, ast.Attribute):
+                root = _root(expr.value)
+                bindings = self.bindings(root) if root is not None else []
+                if bindings and all(b.kind == "import" for b in bindings):
+                    continue  # a module's routine: its names are checked where it is read
+                if expr.attr in KNOWN_METHODS and not any(
+                    b.kind in ("def", "class") for b in bindings
+                ):
+                    continue  # a method of an array, a list, a random generator, ...
                 self.flag(
-                    f"calls {sub.id} ({where(cell, sub)}), a parameter: a function "
-                    "passed in, which the grader does not follow"
+                    f"calls .{expr.attr}(...) ({at}), a method of an object that the grader "
+                    "cannot tell"
                 )
-            elif b.kind in OPAQUE or (
-                b.kind != "def" and not isinstance(b.walk, ast.Name | ast.Attribute | ast.Lambda)
-            ):
+            elif isinstance(expr, ast.Name):
+                bindings = self.bindings(expr)
+                if not bindings and expr.id not in SAFE_BUILTINS and hasattr(builtins, expr.id):
+                    if expr.id not in DYNAMIC_NAMES:
+                        self.flag(f"calls the built-in {expr.id} ({at})")
+                for b in bindings:
+                    if b.kind in ("def", "import", "global", "nonlocal", "del"):
+                        continue
+                    elif b.kind == "class":
+                        self.flag(f"calls {expr.id} ({at}), a class of the notebook")
+                    elif b.kind in ("assign", "annassign", "walrus") and isinstance(
+                        b.walk, ast.Name | ast.Attribute | ast.Lambda
+                    ):
+                        todo.append(b.walk)
+                    elif b.kind in ("for", "comp") and isinstance(
+                        b.walk, ast.Tuple | ast.List | ast.Set
+                    ):
+                        todo.extend(b.walk.elts)
+                    else:
+                        what = BINDING_KINDS.get(b.kind, "a binding")
+                        if b.kind == "param":
+                            what += " (a function passed in)"
+                        elif isinstance(b.walk, ast.Call):
+                            what += " of a call's result"
+                        self.flag(
+                            f"calls {expr.id} ({at}), bound by {what} in "
+                            f"{where(b.cell, b.node)}, which the grader does not follow"
+                        )
+            else:
                 self.flag(
-                    f"calls {sub.id} ({where(cell, sub)}), bound by "
-                    f"{BINDING_KINDS.get(b.kind, 'a binding')} in "
-                    f"{where(b.cell, b.node)}, which the grader does not follow"
+                    f"calls the result of an expression ({at}), which the grader does not follow"
                 )
+
+    def bindings(self, name):
+        """The bindings that a Name may read."""
+        scope = self.nb.resolve(name)
+        if scope is self.nb.module:
+            return self.nb.globals_of(name.id)
+        return scope.bindings.get(name.id, [])
 
 
 def check(cells, question, questions):
@@ -697,7 +722,8 @@ def check(cells, question, questions):
         reading.needs_loops(own)
     if rules & {"loops", "no-library"}:
         reading.other_graded(units)
-        reading.routes(units)
+    if rules & {"loops", "no-library"} or question.get("refuses"):
+        reading.routes(units, refusing=bool(rules & {"loops", "no-library"}))
     if "no-own-loops" in rules:
         reading.no_own_loops(own)
     if question.get("refuses"):
