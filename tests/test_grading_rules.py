@@ -195,7 +195,7 @@ EVASIONS = [
      "an assignment binds it in cell 3, line 6"),
     ("q1", [IMPORTS, LOOPS.replace("(x, w):", "(x, w, impl=convlib.conv2d):")
             .replace("return y", "return impl(x, w)")],
-     "conv2d uses conv2d, a convolution routine (cell 2, line 1)"),
+     "conv2d uses 'conv2d', a convolution routine, in cell 2, line 1"),
     # A name built at run time.
     ("q1", [IMPORTS, "import sys\n", LOOPS, 'sys.modules["__main__"].conv2d = convlib.conv2d\n'],
      "may not use `.modules` (cell 4, line 1)"),
@@ -204,16 +204,16 @@ EVASIONS = [
     # NumPy's FFT and its internal correlate.
     ("q1", [IMPORTS, CONV2D.format("0\n    y = np.real(np.fft.ifft2(np.fft.fft2(x) * "
                                    "np.fft.fft2(w, x.shape)))")],
-     "conv2d uses fft, NumPy's FFT (cell 2, line 8)"),
+     "conv2d uses 'fft2', an FFT, in cell 2, line 8"),
     ("q1", [IMPORTS, CONV2D.format("np._core.multiarray.correlate(x[r], w[0])[0]")],
-     "conv2d uses _core, a private part of NumPy (cell 2, line 7)"),
+     "conv2d uses '_core', a private part of NumPy, in cell 2, line 7"),
     ("q1", [IMPORTS, CONV2D.format("np.core.multiarray.correlate2(x[r], w[0])[0]")],
-     "conv2d uses core, a private part of NumPy (cell 2, line 7)"),
+     "conv2d uses 'core', a private part of NumPy, in cell 2, line 7"),
     # A sliding-window view and einsum behind a dummy loop.
     ("q1", [IMPORTS, "def conv2d(x, w):\n    for _ in range(1):\n        pass\n"
                      "    windows = np.lib.stride_tricks.sliding_window_view(x, w.shape)\n"
                      "    return np.einsum('rcab,ab->rc', windows, w)\n"],
-     "conv2d uses einsum, a product over several axes at once (cell 2, line 5)"),
+     "conv2d uses 'einsum', a product over several axes at once, in cell 2, line 5"),
     # q4 calling the student's own loops of q3.
     ("q4", [IMPORTS, LOOPS, GRAD_X, "def grad_x_flip(dy, w):\n    return grad_x(dy, w)\n"],
      "grad_x_flip must get its result by the route this question asks for, not from grad_x: "
@@ -237,28 +237,29 @@ def test_every_evasion_breaks_its_rule_and_says_where(question, cells, said):
 @pytest.mark.parametrize(
     ("cells", "said"),
     [
-        ([IMPORTS, LOOPS.replace("np.sum", "convlib.conv2d")], "uses conv2d, a convolution"),
-        ([IMPORTS, LOOPS.replace("np.sum", "convlib.matrix.im2col")], "uses convlib (only"),
-        (["from numpy import *\n", LOOPS.replace("np.sum", "correlate")], "uses correlate, bound"),
+        ([IMPORTS, LOOPS.replace("np.sum", "convlib.conv2d")], "uses 'conv2d', a convolution"),
+        ([IMPORTS, LOOPS.replace("np.sum", "convlib.matrix.im2col")], "uses 'convlib' (of conv"),
+        (["from numpy import *\n", LOOPS.replace("np.sum", "correlate")],
+         "uses 'correlate', bound in cell 1, line 1 to 'correlate'"),
         (["from scipy import signal\n", LOOPS.replace("np.sum", "signal.convolve2d")], "signal"),
         (["import scipy.signal as s\n", LOOPS.replace("np.sum", "s.oaconvolve")], "oaconvolve"),
         (["from convlib.fft import conv2d_fft\n", LOOPS.replace("np.sum", "conv2d_fft")],
-         "uses conv2d_fft, bound to convlib.fft.conv2d_fft"),
+         "uses 'conv2d_fft', bound in cell 1, line 1 to 'convlib.fft.conv2d_fft'"),
         ([IMPORTS, "corr = np.correlate\n", LOOPS.replace("np.sum", "corr")],
-         "the value bound to corr (cell 2, line 1), which conv2d reaches, uses correlate"),
+         "the value bound to corr (cell 2, line 1), which conv2d reaches, uses 'correlate'"),
         ([IMPORTS, "def h(x, w):\n    return np.convolve(x, w)\n", LOOPS.replace("np.sum", "h")],
-         "h, which conv2d reaches, uses convolve, a convolution routine (cell 2, line 2)"),
+         "h, which conv2d reaches, uses 'convolve', a convolution routine, in cell 2, line 2"),
         ([IMPORTS, LOOPS.replace("y = np", "from numpy.lib.stride_tricks import as_strided\n"
                                  "    y = np")],
-         "uses lib, a private part of NumPy (cell 2, line 4)"),
+         "imports 'lib', a private part of NumPy, in cell 2, line 4"),
         ([IMPORTS, LOOPS.replace("y = np", "import scipy\n    y = np")],
-         "uses scipy, a convolution library"),
+         "imports 'scipy', SciPy (a convolution library)"),
         ([IMPORTS, LOOPS.replace("y = np", "import itertools\n    y = np")],
-         "uses an import of itertools (only numpy and math may be used)"),
-        ([IMPORTS, LOOPS.replace("np.sum(", "np.tensordot(w, ")], "uses tensordot"),
-        ([IMPORTS, LOOPS.replace("np.sum(", "np.polymul(w, ")], "uses polymul"),
+         "imports 'itertools' (only numpy and math may be used)"),
+        ([IMPORTS, LOOPS.replace("np.sum(", "np.tensordot(w, ")], "uses 'tensordot'"),
+        ([IMPORTS, LOOPS.replace("np.sum(", "np.polymul(w, ")], "uses 'polymul'"),
         ([IMPORTS, LOOPS.replace("y = np.zeros(", "y = np.ndarray(strides=x.strides, shape=")],
-         "uses an array of its own strides"),
+         "passes strides=, for a strided view"),
         ([IMPORTS, LOOPS.replace("y = np", "for _ in []:\n        pass\n    y = np"),
           "np.sum = np.correlate\n"], "may not use an assignment to `.sum` (cell 3, line 1)"),
         ([IMPORTS, LOOPS, "convlib.flip = convlib.conv2d\n"], "an assignment to `.flip`"),
@@ -266,12 +267,13 @@ def test_every_evasion_breaks_its_rule_and_says_where(question, cells, said):
         ([IMPORTS, "from operator import attrgetter\n", LOOPS], "import attrgetter`"),
         ([IMPORTS, "import importlib\n", LOOPS], "the module importlib (cell 2, line 1)"),
         ([IMPORTS, "import __main__ as m\n", LOOPS], "the module __main__ (cell 2, line 1)"),
+        ([IMPORTS, "from threading import Thread\n", LOOPS], "the module threading (cell 2"),
         ([IMPORTS, "np.seterrcall(print)\n", LOOPS], "`.seterrcall` (cell 2, line 1)"),
         ([IMPORTS, "def helper(a):\n    return a\n\n\nhelper.flatten = np.correlate\n",
           LOOPS.replace("np.sum(", "helper.flatten(w, ")], "an assignment to `.flatten`"),
         ([IMPORTS, "match np:\n    case object(correlate=corr):\n        pass\n",
           LOOPS.replace("np.sum", "corr")],
-         "uses correlate, a convolution routine (cell 2, line 2)"),
+         "uses 'correlate', a convolution routine, in cell 2, line 2"),
         (["def conv2d(x, w):\n    return x\n"], "has no for or while loop"),
         ([IMPORTS, LOOPS.replace("np.sum", "getattr(np, 'corr' + 'elate')")], "`getattr`"),
         ([IMPORTS, LOOPS.replace("np.sum", "eval('np.correlate')")], "may not use `eval`"),
@@ -363,8 +365,8 @@ def test_every_definition_is_checked_and_located():
     later = LOOPS.replace("np.sum", "np.correlate")
     problems = check(notebook(IMPORTS, LOOPS, later), "q1").problems
     assert problems == [
-        "this question asks for conv2d with loops of your own, but conv2d uses correlate, a "
-        "convolution routine (cell 3, line 7)"
+        "this question asks for conv2d with loops of your own, but conv2d uses 'correlate', a "
+        "convolution routine, in cell 3, line 7"
     ]
 
 

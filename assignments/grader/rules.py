@@ -45,9 +45,8 @@ DYNAMIC_MODULES = {
     "importlib", "ctypes", "_ctypes", "builtins", "inspect", "gc", "types", "pickle", "_pickle",
     "marshal", "copyreg", "shelve", "dill", "cloudpickle", "joblib", "runpy", "code", "codeop",
     "pkgutil", "zipimport", "imp", "timeit", "cProfile", "profile", "pdb", "bdb", "trace",
-    "doctest", "subprocess", "multiprocessing", "concurrent", "threading", "_thread", "pty",
-    "os", "posix", "ast", "symtable", "dis", "IPython", "signal", "weakref", "atexit",
-    "faulthandler", "__main__",
+    "doctest", "ast", "symtable", "dis", "IPython", "__main__", "threading", "_thread",
+    "multiprocessing", "concurrent", "asyncio", "sched", "signal", "weakref", "atexit",
 }  # fmt: skip
 DYNAMIC_ATTRIBUTES = {
     "modules", "_getframe", "_current_frames", "settrace", "setprofile", "breakpointhook",
@@ -356,19 +355,19 @@ def _refused_name(name):
     if name in ALLOWED:
         return None
     if name.startswith("_") or name in {"core", "lib", "ctypeslib"}:
-        return f"{name}, a private part of NumPy"
-    if name in LIBRARY:
-        return f"{name}, a convolution routine"
+        return f"'{name}', a private part of NumPy"
     if "fft" in name:
-        return f"{name}, NumPy's FFT"
+        return f"'{name}', an FFT"
+    if name in LIBRARY:
+        return f"'{name}', a convolution routine"
     if name in {"einsum", "einsum_path", "tensordot"}:
-        return f"{name}, a product over several axes at once"
+        return f"'{name}', a product over several axes at once"
     if name in {"sliding_window_view", "as_strided", "stride_tricks"}:
-        return f"{name}, a strided view of the windows"
+        return f"'{name}', a strided view of the windows"
     if name in {"polymul", "polynomial", "poly1d"}:
-        return f"{name}, a polynomial product (a 1-D convolution)"
+        return f"'{name}', a polynomial product (a 1-D convolution)"
     if name in ROUTES:
-        return f"{name}, a convolution library"
+        return f"'{name}', a convolution library"
     return None
 
 
@@ -376,12 +375,15 @@ def _refused_import(module, imported):
     """Why a loops question refuses ``from module import imported`` (``imported`` None for
     ``import module``), or None."""
     parts = module.split(".")
+    full = f"{module}.{imported}" if imported else module
     if module.startswith("."):
-        return f"a relative import ({module})"
-    if parts[0] in LIBRARY_MODULES:
-        if parts[0] == "convlib" and len(parts) == 1 and imported in (None, *ALLOWED):
+        return f"'{full}', a relative import"
+    if parts[0] == "convlib":
+        if len(parts) == 1 and imported in (None, *ALLOWED):
             return None
-        return f"{module}{'.' + imported if imported else ''}, a convolution library"
+        return f"'{full}' (of convlib, only convlib.flip may be used)"
+    if parts[0] == "scipy":
+        return f"'{full}', SciPy (a convolution library)"
     if parts[0] not in PLAIN_MODULES:
         return None
     for part in [*parts, imported or ""]:
@@ -582,11 +584,11 @@ class _Reading:
         for node, cell, label in units:
             who = self.who(label)
 
-            def refuse(what, at, who=who, cell=cell):
+            def refuse(phrase, at, who=who, cell=cell):
                 if refusing:
                     self.problem(
                         f"this question asks for {self.name} with loops of your own, but {who} "
-                        f"uses {what} ({where(cell, at)})"
+                        f"{phrase}, in {where(cell, at)}"
                     )
 
             for sub in ast.walk(node):
@@ -594,7 +596,7 @@ class _Reading:
                     attrs = [sub.attr] if isinstance(sub, ast.Attribute) else sub.kwd_attrs
                     for attr in attrs:
                         if why := _refused_name(attr):
-                            refuse(why, sub)
+                            refuse(f"uses {why}", sub)
                 elif isinstance(sub, ast.Import | ast.ImportFrom):
                     if isinstance(sub, ast.Import):
                         pairs = [(a.name, None) for a in sub.names]
@@ -603,14 +605,14 @@ class _Reading:
                         pairs = [(module, a.name) for a in sub.names]
                     for module, imported in pairs:
                         if module.split(".")[0] not in PLAIN_MODULES | LIBRARY_MODULES:
-                            refuse(f"an import of {module} (only numpy and math may be used)", sub)
+                            refuse(f"imports '{module}' (only numpy and math may be used)", sub)
                         elif why := _refused_import(module, imported):
-                            refuse(why, sub)
+                            refuse(f"imports {why}", sub)
                 elif isinstance(sub, ast.Call):
                     if any(k.arg == "strides" for k in sub.keywords):
-                        refuse("an array of its own strides, a strided view of the windows", sub)
+                        refuse("passes strides=, for a strided view of the windows", sub)
                     if isinstance(sub.func, ast.Attribute) and sub.func.attr == "ndarray":
-                        refuse("np.ndarray(...), which can make a strided view of the windows", sub)
+                        refuse("calls ndarray(...), which makes strided views", sub)
                     called = [sub.func]
                     callee = sub.func.attr if isinstance(sub.func, ast.Attribute) else None
                     callee = sub.func.id if isinstance(sub.func, ast.Name) else callee
@@ -628,9 +630,9 @@ class _Reading:
             if b.kind == "import":
                 root = b.module.split(".")[0]
                 if root == "convlib" and b.imported is None and not named:
-                    refuse("convlib (only convlib.flip may be used)", sub)
+                    refuse("uses 'convlib' (of convlib, only convlib.flip may be used)", sub)
                 elif why := _refused_import(b.module, b.imported):
-                    refuse(f"{sub.id}, bound to {why} in {where(b.cell, b.node)},", sub)
+                    refuse(f"uses '{sub.id}', bound in {where(b.cell, b.node)} to {why}", sub)
                 elif root not in PLAIN_MODULES | LIBRARY_MODULES | DYNAMIC_MODULES:
                     self.flag(
                         f"uses {sub.id} ({where(cell, sub)}), from the module {b.module}, "
