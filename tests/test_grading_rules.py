@@ -256,6 +256,13 @@ def test_every_evasion_breaks_its_rule_and_says_where(question, cells, said):
          "imports 'scipy', SciPy (a convolution library)"),
         ([IMPORTS, LOOPS.replace("y = np", "import itertools\n    y = np")],
          "imports 'itertools' (only numpy and math may be used)"),
+        # A helper rebound through a global declaration; a routine picked from a tuple.
+        ([IMPORTS, "def helper(a):\n    return a.sum()\n\n\ndef setup():\n"
+          "    global helper\n    helper = np.correlate\n\n\nsetup()\n",
+          LOOPS.replace("np.sum", "helper")],
+         "the value bound to helper (cell 2, line 7), which conv2d reaches, uses 'correlate'"),
+        ([IMPORTS, LOOPS.replace("    return y", "    for f in (np.sum, np.convolve):\n"
+                                 "        y = f(y)\n    return y")], "uses 'convolve'"),
         ([IMPORTS, LOOPS.replace("np.sum(", "np.tensordot(w, ")], "uses 'tensordot'"),
         ([IMPORTS, LOOPS.replace("np.sum(", "np.polymul(w, ")], "uses 'polymul'"),
         ([IMPORTS, LOOPS.replace("y = np.zeros(", "y = np.ndarray(strides=x.strides, shape=")],

@@ -710,22 +710,24 @@ class _Reading:
 
 
 def check(cells, question, questions):
-    """The rules of ``question`` (one of ``questions``) checked on the notebook's ``cells``
-    (objects with ``.number``, from 1, and ``.tree``, the ``ast.Module`` that will run, or None
-    for a cell that will not)."""
+    """The rules of ``question`` (one of ``questions``, whose functions are the graded names)
+    checked on the notebook's ``cells``: objects with ``.number`` (the cell's place in the
+    notebook, from 1, for messages) and ``.tree`` (the ``ast.Module`` that will run, or None for
+    a cell that will not). Returns a :class:`Verdict`."""
     reading = _Reading(Notebook(cells), question, questions)
     rules = set(question["rules"])
+    loops = rules & {"loops", "no-library"}
     own = reading.own_definitions()
+    if not rules & LOOP_RULES and not question.get("refuses"):
+        return Verdict(list(reading.problems), list(reading.flags))
     if rules & LOOP_RULES:
         reading.dynamic()
-    starts = [(b.node, b.cell, reading.name) for b in own]
-    units = reading.reach(starts)
+    units = reading.reach([(b.node, b.cell, reading.name) for b in own])
     if "loops" in rules:
         reading.needs_loops(own)
-    if rules & {"loops", "no-library"}:
+    if loops:
         reading.other_graded(units)
-    if rules & {"loops", "no-library"} or question.get("refuses"):
-        reading.routes(units, refusing=bool(rules & {"loops", "no-library"}))
+    reading.routes(units, refusing=bool(loops))
     if "no-own-loops" in rules:
         reading.no_own_loops(own)
     if question.get("refuses"):
