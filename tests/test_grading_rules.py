@@ -270,6 +270,7 @@ def test_every_evasion_breaks_its_rule_and_says_where(question, cells, said):
         ([IMPORTS, LOOPS.replace("y = np", "for _ in []:\n        pass\n    y = np"),
           "np.sum = np.correlate\n"], "may not use an assignment to `.sum` (cell 3, line 1)"),
         ([IMPORTS, LOOPS, "convlib.flip = convlib.conv2d\n"], "an assignment to `.flip`"),
+        (["from numpy import *\n", LOOPS, "random.helper = 0\n"], "an assignment to `.helper`"),
         ([IMPORTS, LOOPS, "np.__dict__['sum'] = np.correlate\n"], "`.__dict__` (cell 3"),
         ([IMPORTS, "from operator import attrgetter\n", LOOPS], "import attrgetter`"),
         ([IMPORTS, "import importlib\n", LOOPS], "the module importlib (cell 2, line 1)"),

@@ -464,8 +464,8 @@ class _Reading:
 
         def refuse(what, cell, node, why="which can reach code the grader cannot read"):
             self.problem(
-                f"the rules of this question are checked on the code {self.name} runs, so the "
-                f"notebook may not use {what} ({where(cell, node)}), {why}"
+                f"this question's rule on loops is checked on the code {self.name} runs, so "
+                f"the notebook may not use {what} ({where(cell, node)}), {why}"
             )
 
         patch = "which could replace a routine that a function of yours calls"
@@ -483,8 +483,7 @@ class _Reading:
                     if isinstance(sub, ast.Attribute) and not isinstance(sub.ctx, ast.Load):
                         root = _root(sub.value)
                         module = root is not None and any(
-                            b.kind == "import"
-                            for b in self.nb.resolve(root).bindings.get(root.id, [])
+                            b.kind == "import" for b in self.bindings(root)
                         )
                         if module or sub.attr in PATCHABLE or sub.attr.startswith("_"):
                             refuse(f"an assignment to `.{sub.attr}`", cell, sub, patch)
