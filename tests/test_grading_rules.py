@@ -77,14 +77,17 @@ def solution_cells():
     the solutions, no test cells."""
     nb = json.loads((ASSIGNMENTS / "conv_backprop" / "master.ipynb").read_text())
     sources, in_tests = ['import otter\ngrader = otter.Notebook("master.ipynb")\n'], False
+    question = None
     for cell in nb["cells"]:
         source = "".join(cell["source"])
         if cell["cell_type"] == "raw":
+            if source.startswith("# BEGIN QUESTION"):
+                question = source.partition("name: ")[2].split()[0]
             in_tests = {"# BEGIN TESTS": True, "# END TESTS": False}.get(source.strip(), in_tests)
         elif cell["cell_type"] == "code" and not in_tests:
             sources.append(source)
-            if "def " in source:
-                sources.append(f'grader.check("q{len(sources) // 2}")\n')
+            if question:
+                sources.append(f'grader.check("{question}")\n')
     sources += ["grader.check_all()\n", "grader.export(pdf=False, run_tests=True)\n"]
     return notebook(*sources)
 
@@ -393,18 +396,18 @@ def test_messages_name_the_students_function():
          "conv2d: calls f (cell 2, line 2), bound by a function parameter (a function passed in)"),
         (["import itertools\n", LOOPS.replace("range(W - k2 + 1)", "itertools.count()")],
          "conv2d: uses itertools (cell 3, line 6), from the module itertools"),
-        (["class Tool:\n    def run(self, a, b):\n        return (a * b).sum()\n",
-          LOOPS.replace("np.sum(", "Tool().run(w, ")],
-         "conv2d: uses Tool (cell 3, line 7), a class of the notebook"),
+        (["class Kernel:\n    def run(self, a, b):\n        return (a * b).sum()\n",
+          LOOPS.replace("np.sum(", "Kernel().run(w, ")],
+         "conv2d: uses Kernel (cell 3, line 7), a class of the notebook"),
         (["from numpy import *\n", LOOPS.replace("np.sum(", "make()(w, ")
           + "\n\ndef make():\n    return multiply\n"],
          "calls the result of an expression (cell 3, line 7)"),
         ([IMPORTS, LOOPS.replace("np.sum(", "x.whatever(w, ")], "calls .whatever(...)"),
         # Functions kept in a container that other code fills.
-        (["TOOLS = []\nTOOLS.append(np.correlate)\n",
-          LOOPS.replace("    return y", "    for f in TOOLS:\n        return f(x, w)")],
+        (["ROUTINES = []\nROUTINES.append(np.correlate)\n",
+          LOOPS.replace("    return y", "    for f in ROUTINES:\n        return f(x, w)")],
          "conv2d: calls f (cell 3, line 9), bound by a for loop's target"),
-        (["TOOLS = []\n", LOOPS.replace("np.sum(", "sum(map(TOOLS[0], ")
+        (["ROUTINES = []\n", LOOPS.replace("np.sum(", "sum(map(ROUTINES[0], ")
           .replace("* w)", "* w))")], "calls the result of an expression (cell 3, line 7)"),
         (["def helper(a, b):\n    return a * b\n\n\nhelper.impl = np.dot\n",
           LOOPS.replace("np.sum(", "helper.impl(w, ")], "calls .impl(...) (cell 3, line 7)"),
