@@ -152,6 +152,16 @@ def test_the_solutions_break_no_rule():
         ],  # fmt: skip
         # The intended route of q4 through the library's conv2d.
         [*HONEST[:4], FLIP.replace("return conv2d(", "return convlib.conv2d(")],
+        # Built-ins that take functions, given values or known functions.
+        [
+            *HONEST[:3],
+            GRAD_X.replace(
+                "for c in range(N2):",
+                "for c in sorted(range(max(0, N2)), "
+                "key=abs):\n            k1 = min(k1, max(map(int, [k1, 0])))",
+            ),
+            FLIP,
+        ],
         # NumPy imported inside the function; convlib used elsewhere in the notebook.
         [
             IMPORTS,

@@ -85,9 +85,11 @@ PATCHABLE = (
 LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp)
 LOOPS += (ast.GeneratorExp,)
 # Routines that call the callables they are given.
+# Routines that call a callable they are given: the place of that argument (besides ``key=``).
 HIGHER_ORDER = {
-    "map", "filter", "sorted", "min", "max", "iter", "reduce", "vectorize", "frompyfunc",
-    "apply_along_axis", "apply_over_axes", "piecewise", "fromfunction", "partial",
+    "map": 0, "filter": 0, "reduce": 0, "starmap": 0, "partial": 0, "vectorize": 0,
+    "frompyfunc": 0, "apply_along_axis": 0, "apply_over_axes": 0, "fromfunction": 0,
+    "piecewise": 2, "iter": 0,
 }  # fmt: skip
 DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 LOOP_RULES = {"loops", "no-library", "no-own-loops"}
@@ -615,8 +617,11 @@ class _Reading:
                     called = [sub.func]
                     callee = sub.func.attr if isinstance(sub.func, ast.Attribute) else None
                     callee = sub.func.id if isinstance(sub.func, ast.Name) else callee
-                    if callee in HIGHER_ORDER:  # they call their arguments
-                        called += [*sub.args, *(k.value for k in sub.keywords)]
+                    place = HIGHER_ORDER.get(callee)
+                    if place is not None and len(sub.args) > place:
+                        if callee != "iter" or len(sub.args) == 2:  # iter(f, sentinel) calls f
+                            called.append(sub.args[place])
+                    called += [k.value for k in sub.keywords if k.arg == "key"]
                     for expr in called:
                         self.follow(expr, cell)
                 elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
@@ -651,7 +656,10 @@ class _Reading:
         at = where(cell, expr)
         while todo:
             expr = todo.pop()
-            if id(expr) in seen or isinstance(expr, ast.Lambda):
+            if id(expr) in seen or isinstance(expr, ast.Lambda | ast.Constant):
+                continue
+            if isinstance(expr, ast.List | ast.Tuple):  # np.piecewise's functions
+                todo.extend(expr.elts)
                 continue
             seen.add(id(expr))
             if isinstance(expr, ast.Attribute):
