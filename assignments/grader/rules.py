@@ -59,7 +59,7 @@ DYNAMIC_ATTRIBUTES = {
 # attribute is needed for these questions, so none is allowed.
 DUNDER_NAMES = {"__name__"}
 # Calls that need no following: built-in functions that run no code of the notebook's choosing
-# (``map``, ``sorted``, ... call what they are given, which the reading sees where it is named).
+# (``map``, ``sorted``'s key, ... call what they are given: that is followed as a call).
 SAFE_BUILTINS = {
     "abs", "all", "any", "bool", "callable", "chr", "complex", "dict", "divmod", "enumerate",
     "filter", "float", "format", "frozenset", "hasattr", "hash", "id", "int", "isinstance",
@@ -84,7 +84,6 @@ PATCHABLE = (
 )
 LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp)
 LOOPS += (ast.GeneratorExp,)
-# Routines that call the callables they are given.
 # Routines that call a callable they are given: the place of that argument (besides ``key=``).
 HIGHER_ORDER = {
     "map": 0, "filter": 0, "reduce": 0, "starmap": 0, "partial": 0, "vectorize": 0,
