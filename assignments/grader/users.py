@@ -5,6 +5,7 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -64,10 +65,35 @@ def kill_user(uid):
 
 def clean_user(uid, folders=SHARED_FOLDERS):
     """Remove what ``uid`` left behind once its processes are dead (see kill_user): its System V
-    shared memory, semaphores and message queues, and its files and folders in ``folders``."""
+    shared memory, semaphores and message queues, its kernel keys, and its files and folders in
+    ``folders``."""
     remove_ipc(uid)
+    clear_keys(uid)
     for folder in folders:
         remove_files(uid, folder)
+
+
+# Empty the kernel keyrings of one user (which outlive its processes): run by root, it becomes
+# that user first, since only a keyring's user may name it.
+CLEAR_KEYS = """
+import ctypes, os, platform, sys
+uid = int(sys.argv[1])
+os.setgroups([])
+os.setresgid(uid, uid, uid)
+os.setresuid(uid, uid, uid)
+keyctl = {"x86_64": 250, "aarch64": 219}.get(platform.machine())
+if keyctl:
+    libc = ctypes.CDLL(None, use_errno=True)
+    for keyring in (-4, -5):  # KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING
+        libc.syscall(keyctl, 7, keyring)  # KEYCTL_CLEAR
+"""
+
+
+def clear_keys(uid):
+    subprocess.run(
+        [sys.executable, "-I", "-S", "-c", CLEAR_KEYS, str(uid)], stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, cwd="/", env={},
+    )  # fmt: skip
 
 
 def ipc_objects(uid):
@@ -101,6 +127,7 @@ def remove_files(uid, top):
     """Remove every file and folder of ``uid`` under ``top`` (in folders that ``uid`` could
     enter, on the file system of ``top``). Symlinks are never followed (the walk holds each
     folder open, and removes names in it), so a link another user planted leads nowhere."""
+    top = os.path.realpath(top)  # e.g. /var/lock, a symlink to /run/lock
     try:
         device = os.stat(top).st_dev
     except OSError:
