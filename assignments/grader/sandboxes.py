@@ -171,6 +171,10 @@ class Sandboxes:
 
         new = q(str(self.scratch / "root"))
         lines = ["set -e", tmpfs(ROOT_MB, "755", new), f"cd {new}"]
+        # The writable folders first: what is bound later may lie inside one (a venv in /tmp).
+        for folder, mb in TEMP_FOLDERS.items():
+            at = q(folder.lstrip("/"))
+            lines += [f"mkdir -p {at}", tmpfs(mb, "1777", at)]
         for name in SYSTEM:
             path = Path("/") / name
             if path.is_symlink():
@@ -181,15 +185,12 @@ class Sandboxes:
             if not any(path.is_relative_to(Path("/") / name) for name in SYSTEM):
                 at = q(str(path).lstrip("/"))
                 lines += [f"mkdir -p {at}", *bind(path, at)]
-        lines += ["mkdir etc dev proc", *bind(self.scratch / "etc", "etc")]
+        lines += ["mkdir etc proc", *bind(self.scratch / "etc", "etc")]
         for device in DEVICES:
             lines += [f"touch dev/{device}", f"mount --bind /dev/{device} dev/{device}"]
         for fd, name in enumerate(("stdin", "stdout", "stderr")):
             lines.append(f"ln -s /proc/self/fd/{fd} dev/{name}")
         lines += ["ln -s /proc/self/fd dev/fd", "mount -t proc -o nosuid,nodev,noexec proc proc"]
-        for folder, mb in TEMP_FOLDERS.items():
-            at = q(folder.lstrip("/"))
-            lines += [f"mkdir -p {at}", tmpfs(mb, "1777", at)]
         at = q(str(work).lstrip("/"))
         lines += [
             f"mkdir -p {at}",
@@ -218,6 +219,7 @@ class Sandboxes:
         finally:
             probe.rmdir()
         if python.returncode != 0:
+            self.close()
             raise SystemExit(
                 "grade.py: Python does not start in the sandbox's root (its folders are "
                 f"{', '.join(map(str, python_folders()))}):\n"
