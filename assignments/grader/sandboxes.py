@@ -49,7 +49,7 @@ class Sandboxes:
                 "run it with sudo (Gradescope runs the autograder as root)"
             )
         for name in ("setpriv", "ipcrm"):
-            if not shutil.which(tool(name)):
+            if not shutil.which(program(name)):
                 raise SystemExit(f"grade.py needs {name} (Debian package util-linux)")
         become_reaper()
         self.locks, self.uids = [], []
@@ -198,8 +198,8 @@ class Sandboxes:
             f"cp -a {q(str(work))}/. {at}/",
             "mkdir .old",
             "mount -o remount,ro .",
-            f"if {tool('pivot_root')} . .old; then umount -l .old; fi",
-            f'exec {tool("chroot")} . env --chdir={q(str(work))} "$@"',
+            f"if {program('pivot_root')} . .old; then umount -l .old; fi",
+            f'exec {program("chroot")} . env --chdir={q(str(work))} "$@"',
         ]
         return "\n".join(lines)
 
@@ -207,7 +207,7 @@ class Sandboxes:
         """Whether this machine lets root use PID, mount, network and IPC namespaces (not every
         container does): try a sandbox that runs ``true``. If it does, Python must start, and
         NumPy import, in the sandbox's root; if they do not, grading stops and says why."""
-        if not shutil.which(tool("unshare")):
+        if not shutil.which(program("unshare")):
             return False
         self.namespaces = True
         probe = self.scratch / "probe"
@@ -235,7 +235,7 @@ class Sandboxes:
         )  # fmt: skip
 
 
-def tool(name):
+def program(name):
     """Where the program ``name`` is (a system one: /usr/sbin is not on every user's PATH)."""
     return shutil.which(name, path="/usr/sbin:/usr/bin:/sbin:/bin") or name
 

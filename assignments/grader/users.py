@@ -84,7 +84,7 @@ os.setresuid(uid, uid, uid)
 keyctl = {"x86_64": 250, "aarch64": 219}.get(platform.machine())
 if keyctl:
     libc = ctypes.CDLL(None, use_errno=True)
-    for keyring in (-4, -5):  # KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING
+    for keyring in (-4, -5):  # the user's own two keyrings (keyctl(2))
         libc.syscall(keyctl, 7, keyring)  # KEYCTL_CLEAR
 """
 
