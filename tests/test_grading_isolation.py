@@ -308,7 +308,8 @@ def other_copies(built):
     folders, files = [], []
     try:
         for base in ("/var/tmp", "/opt"):
-            Path(base).mkdir(exist_ok=True)
+            if not Path(base).is_dir():
+                continue
             folder = Path(tempfile.mkdtemp(prefix="other-copy-", dir=base))
             folders.append(folder)
             folder.chmod(0o755)
@@ -335,20 +336,15 @@ def graded(built, other_copies, namespaces, tmp_path_factory):
     for number in (1, 2, 3):
         bystanders.append(folder / f"bystander_{number}.ipynb")
         shutil.copy(built["solutions"], bystanders[-1])
-    secrets = [
-        *map(str, other_copies),
-        *(
-            str(root / path)
-            for root in (REPO, Path("/work/main"))
-            for path in (
-                "assignments/conv_backprop/questions.py",
-                "assignments/conv_backprop/master.ipynb",
-                "convlib/reference.py",
-            )
-        ),
-        str(built["solutions"]),
-        str(built["zip"]),
-    ]
+    # The copies made for this test, this repository and the checkouts beside it, the build.
+    secrets = [*other_copies, built["solutions"], built["zip"]]
+    for path in (
+        "assignments/conv_backprop/questions.py",
+        "assignments/conv_backprop/master.ipynb",
+        "convlib/reference.py",
+    ):
+        secrets += [REPO / path, *REPO.parent.glob(f"*/{path}")]
+    secrets = sorted({str(path) for path in secrets})
     prefixes = {sys.prefix, sys.base_prefix, os.path.realpath(sys.prefix)}
     skip = ["/usr", "/proc", *prefixes, *map(os.path.realpath, prefixes)]
     hostile = [
