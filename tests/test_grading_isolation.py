@@ -281,7 +281,7 @@ def log(out, name, question="q1"):
 @pytest.fixture(scope="module")
 def namespaces():
     """Whether the sandboxes here have namespaces (the probe of grade.py)."""
-    boxes = Sandboxes(1, 2048, 60, (), None)
+    boxes = Sandboxes(1, 2048, 60)
     try:
         return boxes.namespaces
     finally:
@@ -486,7 +486,7 @@ echo done
 
 @pytest.fixture
 def boxes(tmp_path):
-    boxes = Sandboxes(1, 2048, 60, (), None)
+    boxes = Sandboxes(1, 2048, 60)
     yield boxes
     boxes.close()
 

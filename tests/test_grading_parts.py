@@ -22,7 +22,7 @@ ASSIGNMENTS = Path(__file__).resolve().parent.parent / "assignments"
 # The grader imports its package and sandbox.py from its own folder, as grade.py arranges.
 sys.path.insert(0, str(ASSIGNMENTS))
 import sandbox  # noqa: E402
-from grader import notebook  # noqa: E402
+from grader import cli, notebook  # noqa: E402
 
 
 def through_a_pipe(data):

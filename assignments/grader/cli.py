@@ -185,18 +185,19 @@ def private_folder(prefix):
     return folder
 
 
-def grade_all(submissions, out, assignment, options, hide):
+def grade_all(submissions, out, assignment, options):
     """Grade ``submissions`` with the assignment in folder ``assignment``: the summary rows, and
     whether every submission was graded (its score decided, whatever it is)."""
     questions = load_questions(assignment)
     if not isinstance(sys.stdout, _PerThreadStdout):
         sys.stdout = _PerThreadStdout(sys.stdout)
     out.mkdir(mode=0o750, parents=True, exist_ok=True)
-    boxes = Sandboxes(options.jobs, options.memory, options.cell_timeout, hide, options.scratch)
+    boxes = Sandboxes(options.jobs, options.memory, options.cell_timeout, scratch=options.scratch)
     if not boxes.namespaces:
         print(
-            "grade.py: no PID/mount namespaces here (unshare failed): sandboxes run as their own "
-            "users with limits, but see the grader's files that other users may read",
+            "grade.py: no PID/mount/IPC namespaces here (unshare failed): sandboxes run as their "
+            "own users with limits, but can read what other users may read and, while a question "
+            "runs, write into folders every user may write to (see assignments/README.md)",
             file=sys.stderr,
         )
     names = folder_names(submissions)
@@ -234,19 +235,6 @@ def grade_all(submissions, out, assignment, options, hide):
     return rows, all(graded for _, graded in done)
 
 
-def repository_folders():
-    """The grader's own folders that a sandbox must not see: this repository (and its git
-    folder, which may live elsewhere for a worktree), when grade.py runs from one."""
-    repo = HERE.parent
-    folders = [repo] if (repo / ".git").exists() else []
-    git = repo / ".git"
-    if git.is_file():  # a worktree: "gitdir: /path/main/.git/worktrees/NAME"
-        target = Path(git.read_text().partition("gitdir:")[2].strip())
-        if target.parent.name == "worktrees":
-            folders.append(target.parent.parent)
-    return folders
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
@@ -282,8 +270,7 @@ def main(argv=None):
     try:
         with zipfile.ZipFile(args.autograder) as zf:
             zf.extractall(assignment)
-        hide = [*repository_folders(), args.out.resolve(), assignment]
-        _, graded = grade_all(args.submissions, args.out, assignment, args, hide)
+        _, graded = grade_all(args.submissions, args.out, assignment, args)
     finally:
         shutil.rmtree(assignment, ignore_errors=True)
     return 0 if graded else 1
@@ -313,9 +300,7 @@ def gradescope(args):
             data = _failed("no notebook (.ipynb) was found in the submission")
         else:
             out = private_folder("graded-")
-            rows, graded = grade_all(
-                submissions, out, source, args, [source, out, root / "submission"]
-            )
+            rows, graded = grade_all(submissions, out, source, args)
             report = out / rows[0]["folder"] / "results.json"
             data = json.loads(report.read_text()) if report.is_file() else None
             data = data or _failed(rows[0]["status"])

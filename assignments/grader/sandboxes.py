@@ -36,13 +36,9 @@ ETC = ("ld.so.cache", "localtime", "fonts")
 
 
 class Sandboxes:
-    """How to start a sandbox here, and the users that sandboxes run as.
+    """How to start a sandbox here, and the users that sandboxes run as."""
 
-    ``hide`` is not used (a sandbox sees only what it needs, see ``_mount_script``); it stays
-    so that callers need not change.
-    """
-
-    def __init__(self, jobs, memory_mb, cell_timeout, hide=(), scratch=None):
+    def __init__(self, jobs, memory_mb, cell_timeout, scratch=None):
         if os.geteuid() != 0:
             raise SystemExit(
                 "grade.py runs each submission as another, unprivileged user, which needs root: "
