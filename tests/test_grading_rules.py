@@ -465,3 +465,15 @@ def test_an_honest_unrelated_cell_never_changes_a_verdict(base, extra, at, quest
     # Its number is kept out of the way of the others, which keep theirs.
     cells.insert(min(at, len(cells)), Cell(99, None if extra is None else ast.parse(extra)))
     assert check(cells, question) == before
+
+
+def test_text_dunders_may_be_read_and_no_other_dunder_used():
+    shows = "try:\n    1 / 0\nexcept ZeroDivisionError as err:\n    print(type(err).__name__)\n"
+    assert_clean([*solution_cells(), Cell(99, ast.parse(shows))])
+    for source, said in [
+        ("conv2d.__name__ = 'x'\n", "`.__name__`"),
+        ("code = conv2d.__code__\n", "`.__code__`"),
+        ("print(conv2d.__globals__)\n", "`.__globals__`"),
+    ]:
+        verdict = check([*solution_cells(), Cell(99, ast.parse(source))], "q1")
+        assert any(said in p for p in verdict.problems), verdict

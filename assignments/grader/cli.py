@@ -302,8 +302,10 @@ def gradescope(args):
             out = private_folder("graded-")
             rows, graded = grade_all(submissions, out, source, args)
             report = out / rows[0]["folder"] / "results.json"
-            data = json.loads(report.read_text()) if report.is_file() else None
-            data = data or _failed(rows[0]["status"])
+            if graded and report.is_file():
+                data = json.loads(report.read_text())
+            else:
+                data = _failed(rows[0]["status"])
     except Exception as err:  # whatever happened, Gradescope gets a results.json saying so
         data, graded = _failed(f"{type(err).__name__}: {err}"), False
     finally:

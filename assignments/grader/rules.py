@@ -55,9 +55,11 @@ DYNAMIC_ATTRIBUTES = {
     "get_field", "eval", "query", "exec", "run_cell", "runsource", "runcode", "ctypeslib",
     "seterrcall",
 }  # fmt: skip
-# Dunder names a notebook may use: ``if __name__ == "__main__":`` reads a string. No dunder
-# attribute is needed for these questions, so none is allowed.
+# Dunder names a notebook may use: ``if __name__ == "__main__":`` reads a string. Of the dunder
+# attributes, a notebook may only read those that hold text (``type(err).__name__``); the others
+# reach namespaces, code objects or classes' internals.
 DUNDER_NAMES = {"__name__"}
+DUNDER_TEXT = {"__name__", "__qualname__", "__doc__"}
 # Calls that need no following: built-in functions that run no code of the notebook's choosing
 # (``map``, ``sorted``'s key, ... call what they are given: that is followed as a call).
 SAFE_BUILTINS = {
@@ -478,7 +480,10 @@ class _Reading:
                         refuse(f"`{sub.id}`", cell, sub)
                 elif isinstance(sub, ast.Attribute | ast.MatchClass):
                     attrs = [sub.attr] if isinstance(sub, ast.Attribute) else sub.kwd_attrs
+                    text = isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Load)
                     for attr in attrs:
+                        if text and attr in DUNDER_TEXT:
+                            continue
                         if attr.startswith("__") or attr in DYNAMIC_ATTRIBUTES:
                             refuse(f"`.{attr}`", cell, sub)
                     if isinstance(sub, ast.Attribute) and not isinstance(sub.ctx, ast.Load):
