@@ -15,6 +15,8 @@ from pathlib import Path
 
 from .users import become_reaper, clean_user, kill_user
 
+# This Python, by a path without '..' (the sandbox's root has only Python's own folders).
+PYTHON = os.path.abspath(sys.executable)
 # The sandboxes' users: numeric ids without a name, one per submission graded at once, taken
 # from this range under a lock file each, so that two gradings at once never share one.
 UID_BASE, UID_COUNT = 61000, 1000
@@ -211,7 +213,7 @@ class Sandboxes:
         try:
             if self._try(probe, ["true"]).returncode != 0:
                 return False
-            python = self._try(probe, [sys.executable, "-I", "-c", "import numpy"])
+            python = self._try(probe, [PYTHON, "-I", "-c", "import numpy"])
         finally:
             probe.rmdir()
         if python.returncode != 0:

@@ -15,6 +15,8 @@ from pathlib import Path
 import sandbox
 
 HERE = Path(__file__).resolve().parent.parent
+# This Python, by a path without '..' (the sandbox's root has only Python's own folders).
+PYTHON = os.path.abspath(sys.executable)
 GRACE = 3.0  # seconds past a cell's own limit before its process is killed
 LOG_LIMIT = 1 << 20  # bytes of a question's output kept in its log; the rest is read and dropped
 
@@ -56,7 +58,7 @@ class Session:
         self.from_box, from_box_w = os.pipe()
         cpu = max(1, int(self.deadline - time.monotonic()) + 5)
         argv = [
-            sys.executable, "-I", "-B", "-u", str(self.workdir / "sandbox.py"), str(to_box),
+            PYTHON, "-I", "-B", "-u", str(self.workdir / "sandbox.py"), str(to_box),
             str(from_box_w), str(self.boxes.cell_timeout), str(self.boxes.memory_mb), str(cpu),
         ]  # fmt: skip
         env = {

@@ -3,6 +3,7 @@
 import contextlib
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -54,12 +55,11 @@ def kill_user(uid):
                         os.waitpid(pid, os.WNOHANG)
                 time.sleep(0.05)
             return
-        subprocess.run(
-            ["kill", "-KILL", "-1"],
-            user=uid, group=uid, extra_groups=[], stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
-        )  # fmt: skip
-        time.sleep(0.05)
+        # As root, each process seen; what they start meanwhile is seen on the next round.
+        for pid in user_processes(uid):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.01)
     raise RuntimeError(f"processes of user {uid} survive SIGKILL: {user_processes(uid)}")
 
 
@@ -89,7 +89,23 @@ if keyctl:
 """
 
 
+def has_keys(uid):
+    """Whether the kernel holds keys or keyrings for ``uid`` (/proc/key-users, read by root)."""
+    try:
+        lines = Path("/proc/key-users").read_text().splitlines()
+    except OSError:
+        return True  # cannot tell: clear them
+    for line in lines:
+        user, _, counts = line.partition(":")
+        if user.strip() == str(uid):
+            # usage, then keys/instantiated keys: a user has two keyrings of its own, empty or not
+            return int(counts.split()[1].split("/")[0]) > 2
+    return False
+
+
 def clear_keys(uid):
+    if not has_keys(uid):
+        return
     subprocess.run(
         [sys.executable, "-I", "-S", "-c", CLEAR_KEYS, str(uid)], stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, cwd="/", env={},
