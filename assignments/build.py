@@ -12,11 +12,11 @@ folder, runs ``otter assign`` there and writes
     OUT/NAME/autograder/NAME-autograder.zip        for grade.py and Gradescope
 
 The zip keeps otter's ``setup.sh`` and ``environment.yml`` (Gradescope builds its image with
-them) and holds the grader instead of otter's tests: ``run_autograder``, ``grade.py``,
-``sandbox.py``, ``questions.py`` (the hidden tests) and the kit's ``convlib/``. Staging is needed
-because otter 7 cannot zip a ``files:`` entry outside the master's folder. By default the build
-then grades the solutions with ``grade.py`` (as root: it runs them in sandboxes) and fails unless
-they score full marks; ``--no-run-tests`` skips that.
+them) and holds the grader instead of otter's tests: ``run_autograder``, ``grade.py`` with its
+package ``grader/``, ``sandbox.py``, ``questions.py`` (the hidden tests) and the kit's
+``convlib/``. Staging is needed because otter 7 cannot zip a ``files:`` entry outside the
+master's folder. By default the build then grades the solutions with ``grade.py`` (as root: it
+runs them in sandboxes) and fails unless they score full marks; ``--no-run-tests`` skips that.
 """
 
 import argparse
@@ -120,6 +120,10 @@ def grader_zip(otter_zip, path, source, kit):
         kept = {n: zf.read(n) for n in zf.namelist() if n in OTTER_KEEPS}
     files = {
         "grade.py": (HERE / "grade.py").read_bytes(),
+        **{
+            f"grader/{module.name}": module.read_bytes()
+            for module in sorted((HERE / "grader").glob("*.py"))
+        },
         "sandbox.py": (HERE / "sandbox.py").read_bytes(),
         "questions.py": (source / "questions.py").read_bytes(),
     }

@@ -5,7 +5,8 @@ with resource limits, once per question:
 
     python sandbox.py IN_FD OUT_FD CELL_TIMEOUT MEMORY_MB CPU_SECONDS
 
-In its working folder it finds ``cells.json`` (the submission's code cells, as Python source)
+In its working folder it finds ``cells.json`` (the submission's code cells to run, as Python
+source the grader has read, each with its number in the notebook)
 and a copy of the student kit's ``convlib``. It runs the cells in order, each limited to
 CELL_TIMEOUT seconds (an exception in a cell is printed and the next cell runs, as in Jupyter),
 then answers requests on IN_FD until the pipe closes: call the named function on the arrays sent
@@ -18,7 +19,9 @@ and types, and decides the grade in its own process. This file also holds that w
 """
 
 import json
+import math
 import os
+import re
 import select
 import struct
 import sys
@@ -29,6 +32,7 @@ import numpy as np
 # The wire format: messages of a 4-byte big-endian length and a JSON header; a header with
 # "arrays": [{"dtype", "shape"}, ...] is followed by one raw-bytes frame per array.
 MAX_HEADER = 1 << 20
+MAX_NESTING = 8  # of a header's JSON: the grader's own messages nest 3 deep
 MAX_ARRAY_BYTES = 1 << 26  # in all the arrays of one message
 MAX_ARRAYS = 16
 # The dtypes that may cross: numbers only (no object, string or structured dtypes).
@@ -90,11 +94,15 @@ def receive(fd, deadline=None):
     """The next (header, arrays) from ``fd``; ``deadline`` is a time.monotonic() value or None.
 
     Raises TimeoutError past the deadline, EOFError when the pipe closes, WireError for anything
-    that is not a well-formed message.
+    that is not a well-formed message. What is parsed is bounded first: the header's size and
+    nesting, each array's shape (its product computed exactly, never in a wrapping integer).
     """
+    data = _read_frame(fd, MAX_HEADER, deadline)
+    if _nesting(data) > MAX_NESTING:
+        raise WireError(f"a header nested more than {MAX_NESTING} deep")
     try:
-        header = json.loads(_read_frame(fd, MAX_HEADER, deadline))
-    except (ValueError, UnicodeDecodeError) as err:
+        header = json.loads(data)
+    except (ValueError, UnicodeDecodeError, RecursionError) as err:
         raise WireError(f"not a JSON header: {err}") from None
     if not isinstance(header, dict) or not isinstance(header.get("arrays", []), list):
         raise WireError("the header is not a JSON object with a list of arrays")
@@ -109,15 +117,29 @@ def receive(fd, deadline=None):
             isinstance(shape, list)
             and len(shape) <= 8
             and all(type(n) is int and 0 <= n <= MAX_ARRAY_BYTES for n in shape)
+            and math.prod(n for n in shape if n) <= MAX_ARRAY_BYTES
         ):
             raise WireError(f"an array of an impossible shape: {shape!r:.80}")
         dtype = np.dtype(spec["dtype"])
         data = _read_frame(fd, MAX_ARRAY_BYTES - total, deadline)
         total += len(data)
-        if len(data) != dtype.itemsize * int(np.prod(shape, dtype=np.int64)):
+        if len(data) != dtype.itemsize * math.prod(shape):
             raise WireError("an array's bytes do not match its shape and dtype")
         arrays.append(np.frombuffer(data, dtype=dtype).reshape(tuple(shape)).copy())
     return header, arrays
+
+
+def _nesting(data):
+    """How deeply the JSON text ``data`` nests, brackets inside strings not counted."""
+    depth = deepest = 0
+    for token in _BRACKETS.findall(_JSON_STRING.sub(b"", data)):
+        depth += 1 if token in b"[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_BRACKETS = re.compile(rb"[][{}]")
 
 
 # ---------------------------------------------------------------- the runner, as the student
@@ -141,7 +163,7 @@ class _CellTimeout(Exception):
     pass
 
 
-def _run_cells(cells, namespace, cell_timeout, out_fd, skip):
+def _run_cells(cells, namespace, cell_timeout, out_fd):
     import signal
     import traceback
 
@@ -149,13 +171,11 @@ def _run_cells(cells, namespace, cell_timeout, out_fd, skip):
         raise _CellTimeout(f"the cell did not finish within {cell_timeout:g} s")
 
     signal.signal(signal.SIGALRM, on_alarm)
-    for index, source in enumerate(cells):
-        if index in skip:
-            continue
-        send(out_fd, {"event": "cell", "index": index})
+    for cell in cells:
+        send(out_fd, {"event": "cell", "number": cell["number"]})
         signal.setitimer(signal.ITIMER_REAL, cell_timeout, 1.0)
         try:
-            exec(compile(source, f"<cell {index + 1}>", "exec"), namespace)
+            exec(compile(cell["source"], f"<cell {cell['number']}>", "exec"), namespace)
         except BaseException:  # as in Jupyter: report, go on with the next cell
             signal.setitimer(signal.ITIMER_REAL, 0)
             traceback.print_exc()
@@ -178,6 +198,39 @@ def _stub_otter():
     otter = types.ModuleType("otter")
     otter.Notebook = Notebook
     sys.modules["otter"] = otter
+
+
+class _Shell:
+    """What ``get_ipython()`` gives here: magics and shell lines are not run, and say so.
+
+    The grader turns the magics that run code (``%time``, ``%%capture``, ...) into that code
+    before the rules read it; everything left is refused here without running any string.
+    """
+
+    QUIET = {"matplotlib", "config", "load_ext", "reload_ext", "autoreload"}
+
+    def run_line_magic(self, name, line, *args, **kwargs):
+        if name not in self.QUIET:
+            print(f"[grader] %{name} is not run here")
+
+    def run_cell_magic(self, name, line, cell, *args, **kwargs):
+        print(f"[grader] %%{name} is not run here")
+
+    def system(self, command, *args, **kwargs):
+        print("[grader] shell commands (!...) are not run here")
+
+    def getoutput(self, command, *args, **kwargs):
+        self.system(command)
+        return []
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
+def _display(*objects, **kwargs):
+    """IPython's display(), for a notebook graded outside Jupyter: print what it shows."""
+    for value in objects:
+        print(repr(value)[:1000])
 
 
 def _describe(value):
@@ -240,8 +293,14 @@ def main(argv):
         job = json.load(f)
     sys.path.insert(0, os.getcwd())  # the kit's convlib, beside the cells
     _stub_otter()
-    namespace = {"__name__": "__main__", "__builtins__": __builtins__}
-    _run_cells(job["cells"], namespace, cell_timeout, out_fd, set(job["skip"]))
+    shell = _Shell()
+    namespace = {
+        "__name__": "__main__",
+        "__builtins__": __builtins__,
+        "get_ipython": lambda: shell,
+        "display": _display,
+    }
+    _run_cells(job["cells"], namespace, cell_timeout, out_fd)
     send(out_fd, {"event": "ready"})
     _serve(namespace, in_fd, out_fd)
 

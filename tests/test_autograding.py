@@ -294,6 +294,51 @@ def grad_x(dy, w):
 """
 
 
+# ---------------------------------------------------------------- a class's untidy notebooks
+
+# Honest, as Jupyter runs them: magics, a shell line, a cell timed with %%time, a star import
+# in a later cell.
+MAGICS = "%matplotlib inline\n%load_ext autoreload\n!ls -l\nfiles = !ls\n%time total = 1 + 1\n"
+CONV2D_TIMED = "%%time\n" + CONV2D.strip() + "\n"
+STAR_IMPORT_LATER = "from numpy import *\nx_demo = zeros((2, 2))\n"
+
+# Off by one in conv2d: q2 (grad_w calls conv2d) and q4 fail through it.
+CONV2D_OFF_BY_ONE = CONV2D.replace("x[r : r + k1, c : c + k2]", "x[r + 1 : r + k1 + 1, c : c + k2]")
+
+# Wire messages that are valid JSON but nested too deeply, or whose shape's product overflows,
+# written by the student's function straight onto the sandbox's pipe to the grader.
+WIRE = """
+def grad_w(x, dy):
+    import os, struct, sys, time
+    for _ in range(1):
+        pass
+    payload = {payload}
+    os.write(int(sys.argv[2]), struct.pack(">I", len(payload)) + payload)
+    time.sleep(60)
+"""
+WIRE_DEEP = WIRE.format(payload="b'[' * 100000 + b']' * 100000")
+WIRE_OVERFLOW = WIRE.format(
+    payload='b\'{"event": "returned", "kind": "array", "arrays": '
+    '[{"dtype": "<f8", "shape": [0, 4294967296, 4294967296, 4294967296]}]}\''
+)
+# Beyond what Python's parser can take, or than the grader reads.
+LONG_CHAIN = "chain = np" + ".T" * 50_000 + "\n"
+LONG_SUM = "total = " + "(" * 400 + "1" + ")" * 400 + "\n"
+
+# Rules that hold for what runs: the def has loops, something else is called.
+REBOUND_IF = CONV2D + "\nif True:\n    conv2d = lambda x, w: convlib.conv2d(x, w)\n"
+REBOUND_WALRUS = CONV2D + "\n(conv2d := convlib.conv2d)\n"
+REBOUND_GLOBALS = CONV2D + "\nglobals()['conv2d'] = convlib.conv2d\n"
+Q4_CALLS_Q3 = "def grad_x_flip(dy, w):\n    return grad_x(dy, w)\n"
+WINDOWS_EINSUM = """
+def conv2d(x, w):
+    for _ in range(1):
+        pass
+    windows = np.lib.stride_tricks.sliding_window_view(x, w.shape)
+    return np.einsum("rcab,ab->rc", windows, w)
+"""
+
+
 def run(*command, timeout=300, env=None):
     return subprocess.run(
         [sys.executable, *map(str, command)], capture_output=True, text=True, timeout=timeout,
@@ -335,7 +380,50 @@ def submission(built, folder, name, *extra_cells, **answers):
     return path
 
 
-def grade(built, out, submissions, *options, timeout=600):
+def untidy_class(built, folder):
+    """What a class's first week brings besides the attacks: untidy honest notebooks, names
+    that are not folder names, notebooks the grader cannot read, and rules dodged at run time."""
+    nested = folder / "nested.ipynb"
+    nested.write_text("[" * 50_000 + "]" * 50_000)
+    big = nbformat.read(submission(built, folder, "large_output", **CORRECT), as_version=4)
+    big.cells[2].outputs = [nbformat.v4.new_output("stream", text="0123456789" * 2_500_000)]
+    nbformat.write(big, folder / "large_output.ipynb")
+    odd = nbformat.read(submission(built, folder, "source_not_text", **CORRECT), as_version=4)
+    odd.cells.insert(3, nbformat.v4.new_code_cell("x = 1"))
+    nbformat.write(odd, folder / "source_not_text.ipynb")
+    text = json.loads((folder / "source_not_text.ipynb").read_text())
+    text["cells"][3]["source"] = {"not": "text"}
+    (folder / "source_not_text.ipynb").write_text(json.dumps(text))
+    twins = [folder / "a" / "twin.ipynb", folder / "b" / "twin.ipynb"]
+    for twin in twins:
+        twin.parent.mkdir()
+    submission(built, twins[0].parent, "twin", **CORRECT)
+    submission(built, twins[1].parent, "twin", **{**CORRECT, "q4": GRAD_X_FLIP_NO_FLIP})
+    dots = folder / "dots"
+    dots.mkdir()
+    shutil.copy(submission(built, dots, "tmp", **CORRECT), dots / "...ipynb")
+    return [
+        nested,
+        submission(built, folder, "summary.csv", **CORRECT),
+        dots / "...ipynb",
+        *twins,
+        submission(built, folder, "magics", MAGICS, **{**CORRECT, "q1": CONV2D_TIMED}),
+        submission(built, folder, "star_import", STAR_IMPORT_LATER, **CORRECT),
+        folder / "large_output.ipynb",
+        folder / "source_not_text.ipynb",
+        submission(built, folder, "long_lines", LONG_CHAIN, LONG_SUM, **CORRECT),
+        submission(built, folder, "wire_deep", **{**CORRECT, "q2": WIRE_DEEP}),
+        submission(built, folder, "wire_overflow", **{**CORRECT, "q2": WIRE_OVERFLOW}),
+        submission(built, folder, "off_by_one", **{**CORRECT, "q1": CONV2D_OFF_BY_ONE}),
+        submission(built, folder, "rebound_if", **{**CORRECT, "q1": REBOUND_IF}),
+        submission(built, folder, "rebound_walrus", **{**CORRECT, "q1": REBOUND_WALRUS}),
+        submission(built, folder, "rebound_globals", **{**CORRECT, "q1": REBOUND_GLOBALS}),
+        submission(built, folder, "q4_calls_q3", **{**CORRECT, "q4": Q4_CALLS_Q3}),
+        submission(built, folder, "windows_einsum", **{**CORRECT, "q1": WINDOWS_EINSUM}),
+    ]
+
+
+def grade(built, out, submissions, *options, timeout=900):
     """Run grade.py; return the summary rows by submission name and the completed process."""
     result = run(GRADE, *submissions, "--autograder", built["zip"], "--out", out, *options,
                  timeout=timeout)  # fmt: skip
@@ -344,8 +432,9 @@ def grade(built, out, submissions, *options, timeout=600):
 
 
 def rows_of(path):
+    """The summary's rows by report folder (the submission's name, made safe and unique)."""
     with open(path) as f:
-        return {Path(row["submission"]).stem: row for row in csv.DictReader(f)}
+        return {row["folder"]: row for row in csv.DictReader(f)}
 
 
 def scores(row):
@@ -449,9 +538,16 @@ def graded(built, tmp_path_factory):
         submission(built, folder, "float16", **{**CORRECT, "q3": GRAD_X_FLOAT16}),
         submission(built, folder, "calls_convlib", **{**CORRECT, "q3": GRAD_X_CALLS_CONVLIB}),
         submission(built, folder, "alias", **{**CORRECT, "q3": GRAD_X_ALIAS}),
+        *untidy_class(built, folder),
+        built["solutions"],  # a bystander after them all, graded under another folder name
     ]
     before = {"zip": digest(zip_copy.parent), "built": digest(built["zip"].parent)}
+    around = out.parent
+    outside = {p: p.stat().st_mode for p in around.iterdir() if p != out}
+    outside[around] = around.stat().st_mode
     rows, result = grade(built, out, subs, "--jobs", "2", *LIMITS)
+    after = {p: p.stat().st_mode for p in around.iterdir() if p != out}
+    after[around] = around.stat().st_mode
     summary = (out / "summary.csv").read_bytes()
     leftovers = sandbox_processes()
     return {
@@ -463,6 +559,7 @@ def graded(built, tmp_path_factory):
         "before": before,
         "zip_copy": zip_copy,
         "built": built,
+        "outside": (outside, after),
     }
 
 
@@ -569,7 +666,7 @@ def test_report_and_results_say_the_same(graded):
     assert {t["name"]: t["max_score"] for t in results["tests"]} == POINTS
     assert results["score"] == 8.0
     with open(graded["out"] / "summary.csv") as f:
-        assert next(csv.reader(f)) == ["submission", "status", "total", *POINTS]
+        assert next(csv.reader(f)) == ["submission", "folder", "status", "total", *POINTS, "flags"]
 
 
 # ---------------------------------------------------------------- hostile submissions
@@ -665,7 +762,8 @@ def test_a_loops_question_refuses_the_library(graded):
 def test_grading_prints_one_line_per_submission(graded):
     lines = graded["result"].stdout.splitlines()
     assert len(lines) == len(graded["rows"])
-    assert graded["result"].returncode == 0
+    # Some submissions could not be graded at all (garbage, nested): the exit status says so.
+    assert graded["result"].returncode == 1
     assert any("patches_modules.ipynb: ok 0/10 (q1 0/2, q2 0/2, q3 0/4, q4 0/2)" in line
                for line in lines)  # fmt: skip
 
@@ -698,4 +796,141 @@ def test_run_autograder_grades_like_gradescope(built, tmp_path):
     assert data["score"] == 2.0
     assert (root / "source").stat().st_mode & 0o777 == 0o700
     assert "QUESTIONS" in (root / "source" / "questions.py").read_text()
+    assert sandbox_processes() == []
+
+
+# ---------------------------------------------------------------- a class's untidy notebooks
+
+
+def test_bystanders_after_every_case_get_full_marks(graded):
+    check(graded, "master-2", POINTS)  # the solutions again, graded last
+
+
+def test_a_notebook_nested_too_deeply_is_unreadable_and_the_run_goes_on(graded):
+    row = graded["rows"]["nested"]
+    assert row["status"].startswith("unreadable: ") and scores(row) == ZERO
+    assert "could not read the submission" in report(graded["out"], "nested")
+
+
+def test_file_names_become_safe_unique_folders_inside_out(graded):
+    out = graded["out"]
+    check(graded, "summary.csv-2", POINTS)
+    assert (out / "summary.csv").is_file()
+    assert graded["rows"]["summary.csv-2"]["submission"].endswith("summary.csv.ipynb")
+    check(graded, "submission", POINTS)  # "...ipynb"
+    assert graded["rows"]["submission"]["submission"].endswith("/dots/...ipynb")
+    check(graded, "twin", POINTS)
+    check(graded, "twin-2", {**POINTS, "q4": 0.0})
+    assert graded["rows"]["twin-2"]["submission"].endswith("/b/twin.ipynb")
+    assert "missing flip" in report(out, "twin-2") and "missing flip" not in report(out, "twin")
+    # Nothing was written, and no mode changed, beside --out.
+    before, after = graded["outside"]
+    assert before == after
+    names = {p.name for p in out.iterdir()}
+    assert names == {"summary.csv", *graded["rows"]}
+
+
+def test_magics_shell_lines_and_timed_cells_run_as_in_jupyter(graded):
+    check(graded, "magics", POINTS)
+    log = (graded["out"] / "magics" / "q1.log").read_text()
+    assert "shell commands (!...) are not run here" in log
+
+
+def test_a_star_import_in_a_later_cell_costs_nothing(graded):
+    check(graded, "star_import", POINTS)
+
+
+def test_saved_outputs_of_any_size_are_ignored(graded):
+    check(graded, "large_output", POINTS)
+
+
+def test_a_cell_the_grader_cannot_read_is_not_run_and_said(graded):
+    check(graded, "source_not_text", POINTS)
+    assert "Cell 4 of your notebook: its source is not text" in report(
+        graded["out"], "source_not_text"
+    )
+    check(graded, "long_lines", POINTS)
+    text = report(graded["out"], "long_lines")
+    assert text.count("the grader could not read it") == 2 * len(POINTS)
+
+
+def test_a_garbled_wire_message_costs_only_its_question(graded):
+    check(
+        graded,
+        "wire_deep",
+        {**POINTS, "q2": 0.0},
+        status="q2 crashed: its answer was garbled (a header nested more than 8 deep)",
+    )
+    row = graded["rows"]["wire_overflow"]
+    assert row["status"].startswith("q2 crashed: its answer was garbled (an array of an impossible")
+    assert scores(row) == {**POINTS, "q2": 0.0}
+
+
+def test_a_mistake_that_later_questions_inherit_is_named_there(graded):
+    check(graded, "off_by_one", {**POINTS, "q1": 0.0, "q2": 0.0, "q4": 0.0})
+    text = report(graded["out"], "off_by_one")
+    q2 = text[text.index("q2:") : text.index("q3:")]
+    assert "grad_w calls your conv2d (which lost points in q1)" in q2
+    q4 = text[text.index("q4:") :]
+    assert "grad_x_flip calls your conv2d (which lost points in q1)" in q4
+    assert "range(" not in text
+
+
+def test_feedback_names_the_students_own_function(graded):
+    text = report(graded["out"], "no_flip")
+    q4 = text[text.index("q4:") :]
+    assert "your grad_x_flip" in q4 and "your grad_x " not in q4
+
+
+@pytest.mark.parametrize(
+    ("name", "questions"),
+    [
+        ("rebound_if", ["q1"]),
+        ("rebound_walrus", ["q1"]),
+        # Dynamic reach anywhere in the notebook breaks every question with a rule on loops.
+        ("rebound_globals", ["q1", "q3", "q4"]),
+        ("q4_calls_q3", ["q4"]),
+        ("windows_einsum", ["q1"]),
+    ],
+)
+def test_rules_hold_for_what_runs(graded, name, questions):
+    check(graded, name, {**POINTS, **dict.fromkeys(questions, 0.0)})
+    assert "0 points:" in report(graded["out"], name)
+
+
+def run_autograder(built, root):
+    """Gradescope's run_autograder on the tree ``root`` (source, submission, results)."""
+    with zipfile.ZipFile(built["zip"]) as zf:
+        zf.extractall(root / "source")
+    env = dict(os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable)
+    command = ["bash", str(root / "source" / "run_autograder")]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+    return result, json.loads((root / "results" / "results.json").read_text())
+
+
+@pytest.mark.parametrize("case", ["nested", "not_a_zip", "no_notebook", "summary_name", "wire"])
+def test_run_autograder_always_writes_valid_results(built, tmp_path, case):
+    root = tmp_path / "autograder"
+    folder = root / "submission"
+    folder.mkdir(parents=True)
+    if case == "nested":
+        (folder / "notebook.ipynb").write_text("[" * 100_000 + "]" * 100_000)
+    elif case == "not_a_zip":
+        (folder / "export.zip").write_bytes(b"PK\x03\x04 broken")
+    elif case == "no_notebook":
+        (folder / "notes.txt").write_text("I forgot the notebook")
+    elif case == "summary_name":
+        submission(built, folder, "summary.csv", **CORRECT)
+    else:
+        submission(built, folder, "notebook", **{**CORRECT, "q2": WIRE_DEEP})
+    result, data = run_autograder(built, root)
+    graded = case in ("summary_name", "wire")
+    assert result.returncode == (0 if graded else 1), result.stdout + result.stderr
+    assert set(data) >= {"score", "output"}
+    if graded:
+        expected = POINTS if case == "summary_name" else {**POINTS, "q2": 0.0}
+        assert {t["name"]: t["score"] for t in data["tests"]} == expected
+    else:
+        assert data["score"] == 0 and data["tests"] == []
+        assert data["output"].startswith("The autograder could not grade this submission: ")
     assert sandbox_processes() == []

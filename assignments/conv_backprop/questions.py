@@ -4,19 +4,29 @@ Data only: ``assignments/grade.py`` reads it in the grading process, which stude
 runs in; it is in the autograder zip (readable by root only on Gradescope) and never in the
 student's folder. For each question the grader calls the student's function, in a sandbox, on
 
-- the public checker's cases (``convlib.exercises.CHECKER``: its diagnoses are what the student
-  also sees in the notebook), for half the points, and
+- the public checker's cases (the question's ``checker``, a function of ``convlib.exercises``
+  that the notebook's public test also calls: its diagnoses are what the student sees there),
+  for half the points, and
 - the hidden cases below, arrays drawn from ``numpy.random.default_rng(seed)`` in the order of
   ``args``, compared by the dtype policy (``convlib.exercises.assert_agrees``) with convlib's
   ``answer`` computed in the grading process, for the other half.
 
-Rules (checked on the notebook's source, before anything runs):
+Rules (``grader/rules.py``, checked on the notebook's code before anything runs; a question
+that breaks one scores 0). For every question, its ``function`` may be bound only by top-level
+``def`` statements, without decorators. The ``rules`` of a question:
 
 - ``loops``: the function, or a function of the notebook that it calls, has a ``for`` or
-  ``while`` loop (or a comprehension);
-- ``no-library``: neither it nor the notebook functions it calls use a convolution routine of
-  convlib, NumPy or SciPy (``convlib.conv2d``, ``np.correlate``, ``scipy.signal.convolve2d``, ...);
-- ``no-own-loops``: the function itself has no loop (it calls ``conv2d`` for the correlation).
+  ``while`` loop (or a comprehension); calling another graded function that has loops does not
+  count and breaks the rule;
+- ``no-library``: nothing the function reaches uses a convolution routine of convlib, NumPy or
+  SciPy (``convlib.conv2d``, ``np.correlate``, ``scipy.signal.convolve2d``, ...) or another
+  vectorised route (the FFT, ``einsum``, ``tensordot``, strided views, NumPy's internals);
+- ``no-own-loops``: neither the function nor the notebook functions it calls (other than graded
+  ones) has a loop (it calls ``conv2d`` for the correlation).
+
+With any of them, the notebook may not reach code by name at run time (``exec``, ``getattr``,
+``sys.modules``, dunder attributes, ...). ``refuses``: names of other graded functions that the
+function, and the notebook functions it calls, must not call.
 """
 
 # Each hidden case: the shapes of the arguments, in the order of ``args``.
@@ -80,6 +90,7 @@ QUESTIONS = [
         "checker": "check_grad_x",
         "answer": "conv2d_grad_x",
         "rules": ["no-own-loops"],
+        "refuses": ["grad_x"],
         "seed": 2104,
         "hidden": [
             [[5, 5], [1, 1]],

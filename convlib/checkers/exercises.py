@@ -26,7 +26,7 @@ AssertionError: flipped kernel (x of shape (5, 7), w of shape (2, 3)): your conv
 
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -124,17 +124,17 @@ def _unflipped(dy, w):
         "w forwards, so the correlation needs flip(w) = w[::-1, ::-1]."
     )
     mistakes = [
-        (conv2d(full, w), "missing flip", f"your grad_x correlates the padded dy with w. {why}")
+        (conv2d(full, w), "missing flip", f"your {{name}} correlates the padded dy with w. {why}")
     ]
     for f, how in _flips(w)[1:]:
-        mistakes.append((conv2d(full, f), "half a flip", f"your grad_x uses w {how}. {why}"))
+        mistakes.append((conv2d(full, f), "half a flip", f"your {{name}} uses w {how}. {why}"))
     if w.shape[0] == w.shape[1]:  # otherwise these have another shape (see the shape hints)
         for f, how in _turns(w):
             mistakes.append(
                 (
                     conv2d(full, f),
                     "rotated, not flipped",
-                    f"your grad_x uses {how}. {why} {_NOT_A_TURN}",
+                    f"your {{name}} uses {how}. {why} {_NOT_A_TURN}",
                 )
             )
     return mistakes
@@ -167,7 +167,7 @@ _CONV2D = _Exercise(
         "windows lying entirely inside x ('valid').",
     },
     lambda x, w: [
-        (conv2d(x, f), "flipped kernel", f"your conv2d uses w {how}. {_CORRELATION}")
+        (conv2d(x, f), "flipped kernel", f"your {{name}} uses w {how}. {_CORRELATION}")
         for f, how in _flips(w)
     ],
 )  # fmt: skip
@@ -183,7 +183,7 @@ _GRAD_W = _Exercise(
     },
     lambda x, dy: [
         (conv2d(x, dy[::-1, ::-1]), "flipped dy",
-         f"your grad_w uses dy rotated by 180 degrees. {_NO_FLIP}"),
+         f"your {{name}} uses dy rotated by 180 degrees. {_NO_FLIP}"),
         (conv2d(x, dy)[::-1, ::-1], "flipped result",
          f"your dL/dw is rotated by 180 degrees; entry [a', b'] belongs to w[a', b']. {_NO_FLIP}"),
     ],
@@ -239,10 +239,10 @@ def _check_shape(ex, got, expected, case, where):
         hint = hints[got.shape]
     elif got.shape == expected[::-1]:
         hint = "Rows and columns are swapped: did you transpose something?"
-    elif ex is _GRAD_X and _padding(got.shape, case):
+    elif ex.answer is conv2d_grad_x and _padding(got.shape, case):
         hint = _padding(got.shape, case)
     elif all(abs(g - e) <= 1 for g, e in zip(got.shape, expected, strict=True)):
-        hint = "One off: check your range(...) bounds against this rule."
+        hint = "One off: compare the sizes your code computes with this rule."
     else:
         hint = "Check which sizes you used for rows (H, k1, N1) and columns (W, k2, N2)."
     raise AssertionError(
@@ -314,7 +314,8 @@ def _zeros(ex, got, args, expected, tol):
 
 
 def _named(ex, got, args, expected, tol):
-    return next(((n, t) for wrong, n, t in ex.mistakes(**args) if _close(got, wrong, tol)), None)
+    found = ((n, t) for wrong, n, t in ex.mistakes(**args) if _close(got, wrong, tol))
+    return next(((n, t.replace("{name}", ex.name)) for n, t in found), None)
 
 
 def _transposed(ex, got, args, expected, tol):
@@ -357,7 +358,7 @@ def _scaled(ex, got, args, expected, tol):
 
 def _border(ex, got, args, expected, tol):
     # Only dL/dx has a border: its entries there sum fewer terms (windows missing from dy).
-    if ex is not _GRAD_X:
+    if ex.answer is not conv2d_grad_x:
         return None
     k1, k2 = args["w"].shape
     inner = (slice(k1 - 1, got.shape[0] - k1 + 1), slice(k2 - 1, got.shape[1] - k2 + 1))
@@ -365,7 +366,7 @@ def _border(ex, got, args, expected, tol):
         return None
     i = tuple(np.argwhere(np.abs(got - expected) > tol * np.abs(expected).max())[0])
     return "wrong border", (
-        f"your grad_x is right inside but not near the edges, e.g. at {_index(i)} dL/dx is "
+        f"your {ex.name} is right inside but not near the edges, e.g. at {_index(i)} dL/dx is "
         f"{_num(expected[i])}, yours {_num(got[i])}. A border pixel of x is in fewer windows: "
         f"terms whose window (r' - a, c' - b) is outside dy are zero, so {_pad_dy(k1, k2)}."
     )
@@ -384,8 +385,7 @@ def _shifted(ex, got, args, expected, tol):
             moves += [_count(abs(j), "column") + (" right" if j > 0 else " left")] * (j != 0)
             return "shifted", (
                 f"your {ex.name}'s result is {ex.result} moved {' and '.join(moves)}. Look for "
-                "an index off by one (r + a + 1, range(1, ...)), a slice or padding starting "
-                "one too early or late, or np.roll."
+                "an index off by one, or a slice or padding that starts one too early or late."
             )
     return None
 
@@ -454,6 +454,10 @@ def _check(ex, fn, seconds):
             f"check_{ex.name} expects your function itself, as in check_{ex.name}({ex.name}); "
             f"got a {type(fn).__name__}"
         )
+    # Messages name the student's own function (grad_x_flip, say), not the exercise's.
+    checker, own = f"check_{ex.name}", getattr(fn, "__name__", "")
+    if isinstance(own, str) and own.isidentifier() and own != ex.name:
+        ex = replace(ex, name=own)
     rng = np.random.default_rng(SEED)
     for H, W, k1, k2 in CASES:
         args = {
@@ -469,7 +473,7 @@ def _check(ex, fn, seconds):
         _check_shape(ex, got, expected.shape, (H, W, k1, k2), where)
         _check_values(ex, got, expected, args, where)
     print(
-        f"check_{ex.name}: correct on {len(CASES)} cases, including non-square images and "
+        f"{checker}: correct on {len(CASES)} cases, including non-square images and "
         "kernels and a 1x1 filter."
     )
 
