@@ -37,17 +37,6 @@ IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", ".
 KIT_IGNORE = shutil.ignore_patterns(
     "__pycache__", "*.pyc", ".ipynb_checkpoints", ".DS_Store", "reference.py"
 )
-# The checkers' old module path, for a grader that imports convlib.exercises: in the kit only, a
-# module there that is convlib.checkers.exercises itself. (In the repository convlib.__getattr__
-# keeps `from convlib import exercises` working, and nothing else uses the old path.)
-OLD_CHECKERS_PATH = '''"""The checkers' old path: this module is convlib.checkers.exercises."""
-
-import sys
-
-from .checkers import exercises
-
-sys.modules[__name__] = exercises
-'''
 # From otter's zip: what Gradescope needs to build the image. Its tests and run script are not
 # used: grading is grade.py's.
 OTTER_KEEPS = ("setup.sh", "environment.yml", "otter_config.json", "requirements.txt")
@@ -68,12 +57,10 @@ def copy_kit(folder):
 
     The whole package but the answers: the maths, the checkers the notebook calls, the figures
     and the web side, without ``convlib/reference.py`` (``convlib.reference`` is not in
-    ``convlib.__all__``, so ``from convlib import *`` works without it), and with
-    ``convlib/exercises.py``, the checkers' old path (:data:`OLD_CHECKERS_PATH`).
+    ``convlib.__all__``, so ``from convlib import *`` works without it).
     """
     kit = Path(folder) / "convlib"
     shutil.copytree(REPO / "convlib", kit, ignore=KIT_IGNORE)
-    (kit / "exercises.py").write_text(OLD_CHECKERS_PATH, encoding="utf-8")
     return kit
 
 

@@ -38,7 +38,7 @@ from pathlib import Path
 # sandbox.py's wire format and the grader package; in the zip, also the trusted convlib.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from grader.cli import main  # noqa: E402
+from grader.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -45,8 +45,6 @@ _ON_FIRST_USE = {
     # the assignment's student kit leaves the loops out (they are the answers), and the rest of
     # convlib works without them;
     "reference": "convlib.reference",
-    # the checkers' old path, ``from convlib import exercises``, kept for the assignment's grader.
-    "exercises": "convlib.checkers.exercises",
 }
 
 

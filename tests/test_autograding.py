@@ -137,10 +137,10 @@ while steps >= 0:
 PATCHES_MODULES = """
 import builtins, sys
 import numpy, numpy.testing
-import convlib, convlib.exercises, convlib.fast
+import convlib, convlib.checkers.exercises, convlib.fast
 for name in ("check_conv2d", "check_grad_w", "check_grad_x", "assert_agrees"):
-    setattr(convlib.exercises, name, lambda *a, **k: None)
-convlib.exercises.agrees = lambda *a, **k: True
+    setattr(convlib.checkers.exercises, name, lambda *a, **k: None)
+convlib.checkers.exercises.agrees = lambda *a, **k: True
 numpy.testing.assert_allclose = lambda *a, **k: None
 numpy.allclose = lambda *a, **k: True
 for name in ("conv2d", "conv2d_grad_w", "conv2d_grad_x"):
@@ -579,14 +579,14 @@ def test_build_writes_student_notebook_and_autograder_zip(built):
     assert "# BEGIN SOLUTION" not in source and "# HIDDEN" not in source
     assert "for a in range(k1)" not in source  # the loops of the solution are stripped
     kit = built["student"].parent
-    assert (kit / "convlib" / "exercises.py").is_file()
+    assert (kit / "convlib" / "checkers" / "exercises.py").is_file()
     assert sorted(p.name for p in kit.iterdir()) == ["convlib", "master.ipynb"]
     with zipfile.ZipFile(built["zip"]) as zf:
         names = set(zf.namelist())
         environment = zf.read("environment.yml").decode()
         run_autograder = zf.getinfo("run_autograder")
     assert {"run_autograder", "setup.sh", "grade.py", "sandbox.py", "questions.py"} <= names
-    assert {"convlib/__init__.py", "convlib/exercises.py", "convlib/fast.py"} <= names
+    assert {"convlib/__init__.py", "convlib/checkers/exercises.py", "convlib/fast.py"} <= names
     assert run_autograder.external_attr >> 16 & 0o111  # executable
     # otter's tests, which would run in the student's kernel, are not used.
     assert not any(n.startswith(("tests/", "files/")) or n == "run_otter.py" for n in names)
@@ -606,7 +606,7 @@ def test_student_kit_leaks_no_answers_and_no_hidden_tests(built):
         # As on a student's machine: the kit's folder, not this repository's editable install.
         "import sys\nsys.path.insert(0, '.')\n"
         "sys.meta_path = [f for f in sys.meta_path if 'Editable' not in str(f)]\n"
-        "import convlib\nfrom convlib.exercises import check_conv2d\nprint(convlib.__file__)\n"
+        "import convlib\nfrom convlib.checkers import check_conv2d\nprint(convlib.__file__)\n"
         "check_conv2d(lambda x, w: convlib.conv2d(x, w))\n"
         "try:\n    convlib.reference\nexcept ModuleNotFoundError as err:\n    print(err)\n"
     )

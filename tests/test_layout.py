@@ -24,9 +24,6 @@ CONVLIB = ROOT / "convlib"
 MATHS = {"fast", "reference", "gradcheck", "shapes", "windows", "matrix", "fft", "layers", "cnn"}
 DATA = {"frames", "palette"}
 SUBPACKAGES = {"figures", "web", "checkers"}
-# (module, what it may name across the rules): ``from convlib import exercises``, the checkers' old
-# path, kept for the assignment's grader, is resolved on first use by convlib.__getattr__.
-OLD_PATHS = {("convlib", "convlib.checkers.exercises")}
 MODULE_NAME = re.compile(r"convlib(\.[A-Za-z_]\w*)+")
 
 # world: (the convlib worlds it may import, the packages beyond the standard library it may import)
@@ -116,8 +113,6 @@ def violations(source, name, is_package=False):
         top = target.split(".")[0]
         if top == "convlib":
             there = world(target)
-            if (name, target) in OLD_PATHS:
-                continue
             if name in NARROWER and target not in NARROWER[name]:
                 allowed = ", ".join(sorted(NARROWER[name])) or "nothing"
                 wrong.append(
@@ -189,7 +184,7 @@ def test_the_rules_let_the_right_imports_through():
     assert violations("from ..frames import fmt\nfrom .grids import DPI", "convlib.figures.x") == []
     assert violations("from .shapes import check_pool", "convlib.reference") == []
     assert violations("from . import gradcheck, shapes", "convlib", is_package=True) == []
-    first_use = '_ON_FIRST_USE = {"exercises": "convlib.checkers.exercises"}'
+    first_use = '_ON_FIRST_USE = {"reference": "convlib.reference"}'
     assert violations(first_use, "convlib", is_package=True) == []
     assert violations('"""See convlib.figures for the figures."""', "convlib.fast") == []
 

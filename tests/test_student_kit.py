@@ -60,7 +60,8 @@ def run_in(folder, code):
 def test_the_kit_has_no_reference_loops_and_every_sub_package(kit):
     files = {p.relative_to(kit).as_posix() for p in kit.rglob("*.py")}
     assert "convlib/reference.py" not in files
-    assert {"convlib/__init__.py", "convlib/checkers/exercises.py", "convlib/exercises.py"} <= files
+    assert {"convlib/__init__.py", "convlib/checkers/exercises.py"} <= files
+    assert "convlib/exercises.py" not in files  # the checkers' old path is gone
     for package in ("figures", "web", "checkers"):
         assert f"convlib/{package}/__init__.py" in files
     assert not list(kit.rglob("__pycache__"))
@@ -119,18 +120,13 @@ check_grad_x(lambda dy, w: convlib.conv2d_grad_x(dy, w))
 
 
 def test_what_the_grader_imports_is_in_the_kit(kit):
-    # The grader calls these on the student's functions; the old path gives the same module.
+    # The grader calls these on the student's functions.
     run = run_in(
         kit,
         """
         from convlib.checkers import exercises
         for name in ("check_conv2d", "check_grad_w", "check_grad_x", "assert_agrees", "RTOL"):
             assert hasattr(exercises, name), name
-        from convlib import exercises as old
-        assert old is exercises
-        import convlib.exercises
-        from convlib.exercises import check_conv2d
-        assert convlib.exercises is exercises and check_conv2d is exercises.check_conv2d
         import numpy as np
         exercises.assert_agrees(np.ones(2, dtype=np.float32), np.ones(2))
         """,

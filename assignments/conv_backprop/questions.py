@@ -4,12 +4,12 @@ Data only: ``assignments/grade.py`` reads it in the grading process, which stude
 runs in; it is in the autograder zip (readable by root only on Gradescope) and never in the
 student's folder. For each question the grader calls the student's function, in a sandbox, on
 
-- the public checker's cases (the question's ``checker``, a function of ``convlib.exercises``
-  that the notebook's public test also calls: its diagnoses are what the student sees there),
-  for half the points, and
+- the public checker's cases (the question's ``checker``, a function of
+  ``convlib.checkers.exercises`` that the notebook's public test also calls: its diagnoses are
+  what the student sees there), for half the points, and
 - the hidden cases below, arrays drawn from ``numpy.random.default_rng(seed)`` in the order of
-  ``args``, compared by the dtype policy (``convlib.exercises.assert_agrees``) with convlib's
-  ``answer`` computed in the grading process, for the other half.
+  ``args``, compared by the dtype policy (``convlib.checkers.exercises.assert_agrees``) with
+  convlib's ``answer`` computed in the grading process, for the other half.
 
 Rules (``grader/rules.py``, checked on the notebook's code before anything runs; a question
 that breaks one scores 0). For every question, its ``function`` may be bound only by top-level

@@ -119,9 +119,9 @@ def write_reports(path, folder, questions, results, row, notes, seconds):
 def _log(path):
     """The question's log file, or, when it cannot be written (a full disk), nowhere."""
     try:
-        log = open(path, "wb")  # noqa: SIM115 (closed below)
+        log = open(path, "wb")
     except OSError:
-        log = open(os.devnull, "wb")  # noqa: SIM115
+        log = open(os.devnull, "wb")
     try:
         yield log
     finally:

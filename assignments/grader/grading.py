@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import convlib
-from convlib import exercises
+from convlib.checkers import exercises
 
 from . import rules
 from .proxy import Proxy, _Returned

@@ -58,7 +58,7 @@ class Sandboxes:
             with contextlib.suppress(KeyError):
                 pwd.getpwuid(uid)
                 continue  # a user of this machine: not ours to use
-            lock = open(LOCKS / str(uid), "w")  # noqa: SIM115 (held until close())
+            lock = open(LOCKS / str(uid), "w")
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:  # another grading uses it
