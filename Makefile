@@ -10,6 +10,9 @@ TEST_STAMP := $(VENV)/.test-requirements
 # browser script too) and the benchmark results they read change what they show too: a change
 # there starts both editions of the book afresh.
 CACHE_STAMP := _build/.convlib-sources
+# ESLint, pinned by package-lock.json; npm ci writes this file when it installs it.
+NODE_STAMP := node_modules/.package-lock.json
+ESLINT := node_modules/.bin/eslint
 MATHJAX := _build/npm/node_modules/mathjax/es5/tex-mml-chtml.js
 AXE := _build/npm/node_modules/axe-core/axe.min.js
 
@@ -21,12 +24,14 @@ book: $(BOOK_STAMP) $(CACHE_STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	$(BIN)/python tools/build_lite.py
 
-# Lint, the strict book build, then unit and property tests, doctests, the built site in a browser
-# (tests/test_browser.py: Debian's chromium, which .ci/run installs), a Binder-like environment,
-# and every notebook under chapters/ (nbval finds them all, so a new chapter cannot be skipped).
-test: $(TEST_STAMP)
+# Lint (ruff, ESLint), the strict book build, then
+# unit and property tests, doctests, the built site in a browser (tests/test_browser.py: Debian's
+# chromium, which .ci/run installs), a Binder-like environment, and every notebook under chapters/
+# (nbval finds them all, so a new chapter cannot be skipped).
+test: $(TEST_STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(ESLINT) .
 	$(MAKE) book student
 	@# The pages load MathJax from a CDN; the browser tests serve this copy of it instead, and
 	@# inject axe-core, the accessibility checker.
@@ -55,9 +60,10 @@ student: $(BOOK_STAMP) $(CACHE_STAMP)
 assignments: $(TEST_STAMP)
 	$(BIN)/python assignments/build.py
 
-lint: $(TEST_STAMP)
+lint: $(TEST_STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(ESLINT) .
 
 benchmark: $(TEST_STAMP)
 	$(BIN)/python benchmarks/bench_conv.py
@@ -77,6 +83,9 @@ $(BOOK_STAMP): requirements.txt pyproject.toml | $(VENV)/bin/python
 $(TEST_STAMP): $(BOOK_STAMP) requirements-test.txt
 	$(BIN)/python -m pip install -r requirements-test.txt
 	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
 
 $(CACHE_STAMP): convlib/*.py convlib/web/*.js requirements.txt benchmarks/results.json
 	rm -rf _build/.jupyter_cache _build/.doctrees \
