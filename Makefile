@@ -7,8 +7,8 @@ BIN    := $(VENV)/bin
 BOOK_STAMP := $(VENV)/.book-requirements
 TEST_STAMP := $(VENV)/.test-requirements
 # The build caches executed notebooks (and Sphinx its pages) by their own content, but convlib (its
-# browser script too) and the benchmark results they read change what they show too: a change
-# there starts both editions of the book afresh.
+# browser scripts and stylesheets too) and the benchmark results they read change what they show
+# too: a change there starts both editions of the book afresh.
 CACHE_STAMP := _build/.convlib-sources
 # ESLint, pinned by package-lock.json; npm ci writes this file when it installs it.
 NODE_STAMP := node_modules/.package-lock.json
@@ -87,7 +87,8 @@ $(TEST_STAMP): $(BOOK_STAMP) requirements-test.txt
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 
-$(CACHE_STAMP): convlib/*.py convlib/web/*.js requirements.txt benchmarks/results.json
+$(CACHE_STAMP): convlib/*.py convlib/web/js/*.js convlib/web/*.css requirements.txt \
+		benchmarks/results.json
 	rm -rf _build/.jupyter_cache _build/.doctrees \
 		$(STUDENT)/_build/.jupyter_cache $(STUDENT)/_build/.doctrees
 	mkdir -p _build

@@ -13,8 +13,8 @@ The top-level functions are vectorised NumPy (:mod:`convlib.fast`). Beside them:
 - :mod:`convlib.fft`: the forward pass through the FFT; :mod:`convlib.perfplots`: timing plots;
 - :mod:`convlib.exercises`: checkers for students' code that name the mistake;
 - :mod:`convlib.frames`, :mod:`convlib.svg`, :mod:`convlib.player`, :mod:`convlib.widgets`: the
-  animations, as data, as SVG, as a kernel-free player (drawn by ``convlib/web/convlib.js``) and
-  as live widgets;
+  animations, as data, as SVG, as a kernel-free player (drawn by the script of ``convlib/web/``)
+  and as live widgets;
 - :mod:`convlib.explorer`: one layer, forward and backward, for any sizes, explored in the page
   (drawn by the same script);
 - :mod:`convlib.drawing` (with :mod:`convlib.grids`): the book's figures. It needs matplotlib and

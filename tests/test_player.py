@@ -201,22 +201,42 @@ def test_ids_are_unique_on_a_page_and_stable_between_builds():
     assert f'window.convlib.player(document.getElementById("{a.element_id}"))' in a.html
 
 
-def test_the_script_is_inlined_from_its_one_source_file_and_fetches_nothing():
-    source = player.SCRIPT.read_text(encoding="utf-8")
-    assert "// ---- grid and player ----" in source
+def test_the_script_is_inlined_from_its_source_files_in_order_and_fetches_nothing():
+    names = [path.name for path in player.SCRIPTS]
+    assert names == ["dom.js", "numbers.js", "arithmetic.js", "player.js", "explorer.js"]
     p = player.player(boxes())
     (script,) = re.findall(r'<script class="cvl-script">(.*?)</script>', p.html, flags=re.S)
-    code = [line.strip() for line in source.splitlines()]
-    kept = [line for line in script.splitlines()[:-1]]
-    assert kept and all(line in code for line in kept)
-    assert "function grid(panel, opts)" in script and "function player(root)" in script
+    lines = script.splitlines()
+    assert lines[:4] == [
+        "(() => {",
+        '"use strict";',
+        "const convlib = (window.convlib = window.convlib || {});",
+        "if (convlib.player) return;",  # a second copy on the page defines nothing again
+    ]
+    assert lines[-2] == "})();" and lines[-1].startswith("window.convlib.install({")
+    # Every code line of every file, in the files' order, and nothing else in between.
+    code = []
+    for path in player.SCRIPTS:
+        source = path.read_text(encoding="utf-8")
+        without_comments = re.sub(r"^\s*/\*.*?\*/[ \t]*$", "", source, flags=re.S | re.M)
+        code += [
+            line.strip()
+            for line in without_comments.splitlines()
+            if line.strip() and not line.strip().startswith("//")
+        ]
+    assert lines[4:-2] == code
+    # One element helper and one table renderer, for players and explorer alike.
+    for definition in ["function el(", "function table(", "function fmt(", "function grid("]:
+        assert script.count(definition) == 1, definition
+    assert "var " not in script.replace("var(--", "")  # one dialect: const and let
     for fetch in ["http", "src=", "fetch(", "XMLHttpRequest", "import("]:
         assert fetch not in p.html
 
 
 def test_the_players_colours_come_from_the_palette():
-    source = player.SCRIPT.read_text(encoding="utf-8")
-    assert re.findall(r"#[0-9A-Fa-f]{3,6}\b", source) == []  # no colour copied into the script
+    for path in [*player.SCRIPTS, *player.STYLES]:
+        source = path.read_text(encoding="utf-8")
+        assert re.findall(r"#[0-9A-Fa-f]{3,6}\b", source) == [], path.name  # no colour copied
     script = player.page_script()
     for color in [*palette.INK.values(), *player.COLORS.values()]:
         assert color in script
@@ -238,9 +258,29 @@ def test_the_players_colours_pass_wcag_aa():
     assert ratio(palette.INK["blue"], c["inserted"]) >= 3  # the diagonal of an inserted zero
 
 
+def test_every_colour_the_stylesheets_use_is_set_from_the_palette():
+    """A misspelt custom property would leave a cell without its colour, silently."""
+    page = player._palette()
+    defined = {f"--cvl-{name}" for name in page["vars"]} | {"--cw"}  # --cw: a table's cell width
+    defined |= {f"--cvl-ink-{name.replace(' ', '-')}" for name in page["ink"]}
+    defined |= {f"--cvl-fill-{name.replace(' ', '-')}" for name in page["fill"]}
+    used = set()
+    for path in player.STYLES:
+        css = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r"var\(\s*(--cvl-[\w-]+|--cw)\s*\)", css))
+        # The theme's variables only where a fragment alone (Jupyter) has a fallback.
+        for name, rest in re.findall(r"var\(\s*(--(?:pst|jp)-[\w-]+)\s*(.)", css):
+            assert rest == ",", f"{path.name}: {name} has no fallback"
+    assert used and used <= defined, used - defined
+    assert {"--cvl-fill-sky-blue", "--cvl-fill-yellow", "--cvl-hi"} <= used
+    assert "cvl-explorer" in page["css"] and "cvl-player" in page["css"]
+    assert "/*" not in page["css"] and "\n" not in page["css"]
+
+
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_script_is_valid_javascript(tmp_path):
-    for name, text in [("file.js", player.SCRIPT.read_text()), ("inline.js", player.page_script())]:
+    texts = [(path.name, path.read_text()) for path in player.SCRIPTS]
+    for name, text in [*texts, ("inline.js", player.page_script())]:
         path = tmp_path / name
         path.write_text(text)
         subprocess.run(["node", "--check", str(path)], check=True, capture_output=True)
