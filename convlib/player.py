@@ -2,7 +2,7 @@
 
 On the book's website there is no Python behind a notebook's widgets, so every animation also
 comes as a :class:`Player`: one HTML fragment holding the frames as data (JSON, numbers already
-written as :func:`convlib.frames.fmt` writes them) and the book's browser
+written as :func:`convlib.frames.fmt` writes them, with the minus sign) and the book's browser
 script, assembled from ``convlib/web/js/`` with the stylesheets of ``convlib/web/``, which draws
 the frame on show as one HTML table per array. Nothing is loaded from elsewhere, so it plays
 offline, in the built book, in Jupyter and in JupyterLite alike; the script runs once per page
@@ -29,7 +29,7 @@ from importlib.resources import files
 
 import numpy as np
 
-from .frames import Box, Frame, Panel, fmt
+from .frames import Box, Frame, Panel, fmt, minus_signs
 from .palette import BOX_STYLE, INK, OKABE_ITO, PAPER, TEXT
 
 __all__ = [
@@ -181,6 +181,8 @@ def player_data(frames):
     Returns ``{"pool": [...], "frames": [{"caption": str, "panels": [{"title", "values",
     "cells", "boxes", "muted", "inserted", "width"}]}]}``. ``values`` are rows of
     :func:`~convlib.frames.fmt` strings, ``None`` where the value is NaN (not computed yet);
+    in them and in the captions a negative number has the minus sign ("−3", as the explorer
+    writes it: :func:`~convlib.frames.minus_signs`);
     values, muted and inserted are indices into ``pool``, where frames that share an array share
     one copy; ``width`` is the longest value of that panel in any frame, so cells keep their size
     from frame to frame. Cells are [row, column]; boxes {"r", "c", "height", "width", "label"}.
@@ -189,6 +191,9 @@ def player_data(frames):
     >>> data = player_data(forward_frames(np.arange(4.0).reshape(2, 2), np.ones((1, 1))))
     >>> data["pool"][data["frames"][0]["panels"][0]["values"]]
     [['0', '1'], ['2', '3']]
+    >>> data = player_data(forward_frames(np.array([[-1.5, 2.0]]), np.ones((1, 1))))
+    >>> data["pool"][data["frames"][0]["panels"][0]["values"]], data["frames"][0]["caption"]
+    ([['−1.5', '2']], 'y[0, 0] = sum of the 1 products = −1.5')
     """
     frames = list(frames) if not isinstance(frames, Frame) else [frames]
     if not frames:
@@ -221,7 +226,10 @@ def player_data(frames):
             if np.isinf(values).any():
                 raise ValueError(f"{what}.values must be finite or NaN (not computed), got inf")
             shape = values.shape
-            text = [[None if math.isnan(v) else fmt(v) for v in row] for row in values.tolist()]
+            text = [
+                [None if math.isnan(v) else minus_signs(fmt(v)) for v in row]
+                for row in values.tolist()
+            ]
             widths[i] = max(
                 [widths.get(i, 1)] + [len(t) for row in text for t in row if t is not None]
             )
@@ -236,7 +244,7 @@ def player_data(frames):
             if panel.inserted:
                 item["inserted"] = ref(_cells(panel.inserted, shape, f"{what}.inserted"))
             panels.append(item)
-        out.append({"caption": str(frame.caption), "panels": panels})
+        out.append({"caption": minus_signs(str(frame.caption)), "panels": panels})
     for frame in out:
         for i, item in enumerate(frame["panels"]):
             item["width"] = widths[i]
@@ -329,7 +337,7 @@ def player(frames, *, fps=1.0, title=""):
     status = (
         '<p class="cvl-status" aria-live="polite" aria-atomic="true">'
         f'<span class="cvl-where cvl-vh">Frame 1 of {n}. </span>'
-        f'<span class="convlib-caption">{escape(frames[0].caption)}</span></p>'
+        f'<span class="convlib-caption">{escape(data["frames"][0]["caption"])}</span></p>'
     )
     html = (
         f'<div class="cvl-player" id="{element_id}" role="group" {name} '

@@ -18,6 +18,13 @@ from hypothesis import strategies as st
 from convlib import frames, palette, player, svg
 from convlib.frames import Box, Frame, Panel, fmt
 
+MINUS = "\u2212"
+
+
+def shown(text):
+    """A number as fmt writes it, as the page shows it: a leading hyphen becomes the minus sign."""
+    return MINUS + text[1:] if text.startswith("-") else text
+
 
 def boxes(rp=2, cp=3):
     rng = np.random.default_rng(0)
@@ -50,7 +57,8 @@ def resolved(data):
             )
             for p in frame["panels"]
         ]
-        out.append({"caption": frame["caption"], "panels": panels})
+        # The minus sign is for display: with hyphens back, the caption is the frame's own.
+        out.append({"caption": frame["caption"].replace(MINUS, "-"), "panels": panels})
     return out
 
 
@@ -60,7 +68,7 @@ def expected(animation):
     for frame in animation:
         panels = []
         for p in frame.panels:
-            values = [[None if np.isnan(v) else fmt(v) for v in row] for row in p.values]
+            values = [[None if np.isnan(v) else shown(fmt(v)) for v in row] for row in p.values]
             panels.append(
                 (
                     p.title,
@@ -71,7 +79,7 @@ def expected(animation):
                     [(int(i), int(j)) for i, j in p.inserted],
                 )
             )
-        out.append({"caption": frame.caption, "panels": panels})
+        out.append({"caption": frame.caption.replace(MINUS, "-"), "panels": panels})
     return out
 
 
@@ -99,6 +107,20 @@ def test_the_page_data_round_trips_to_the_frames(name):
             default=1,  # a panel left blank in every frame
         )
         assert {f["panels"][i]["width"] for f in data["frames"]} == {longest}
+
+
+def test_negative_numbers_are_shown_with_the_minus_sign():
+    """As the explorer writes them: "−5", in the cells, the captions and the live region."""
+    p = player.player(ANIMATIONS["forward"](), title="forward")
+    data = payload(p.html)
+    first = data["frames"][0]
+    assert data["pool"][first["panels"][0]["values"]][0] == ["−5", "−4", "−3", "−2"]
+    assert first["caption"] == "y[0, 0] = sum of the 4 products = −5"
+    markup = p.html.split("<script")[0]
+    assert '<span class="convlib-caption">y[0, 0] = sum of the 4 products = −5</span>' in markup
+    assert not re.search(r"-\d", json.dumps(data, ensure_ascii=False))
+    # A hyphen that is no sign stays: the panels' titles are unchanged.
+    assert [q["title"] for q in first["panels"]][2] == "x[r+a, c+b] · w[a, b]"
 
 
 def test_arrays_shared_by_frames_are_sent_once():

@@ -1,5 +1,6 @@
-/* numbers.js: how the explorer writes numbers: a negative number with the minus sign U+2212,
-   which screen readers read as "minus". */
+/* numbers.js: how the explorer writes numbers, as the players' data does in Python
+   (convlib.frames.minus_signs): a negative number with the minus sign U+2212, which screen
+   readers read as "minus". */
 
 const MINUS = "\u2212";
 
