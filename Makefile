@@ -16,7 +16,7 @@ ESLINT := node_modules/.bin/eslint
 MATHJAX := _build/npm/node_modules/mathjax/es5/tex-mml-chtml.js
 AXE := _build/npm/node_modules/axe-core/axe.min.js
 
-.PHONY: book test unit lint benchmark lite-benchmark student assignments clean
+.PHONY: book test unit lint js-test benchmark lite-benchmark student assignments clean
 
 # The website, then its JupyterLite app in _build/html/lite (Pyodide and its wheels are downloaded
 # once into _build/cache and checked against Pyodide's own lock file).
@@ -24,7 +24,7 @@ book: $(BOOK_STAMP) $(CACHE_STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	$(BIN)/python tools/build_lite.py
 
-# Lint (ruff, ESLint), the strict book build, then
+# Lint (ruff, ESLint), the browser script's arithmetic under node, the strict book build, then
 # unit and property tests, doctests, the built site in a browser (tests/test_browser.py: Debian's
 # chromium, which .ci/run installs), a Binder-like environment, and every notebook under chapters/
 # (nbval finds them all, so a new chapter cannot be skipped).
@@ -32,6 +32,7 @@ test: $(TEST_STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(ESLINT) .
+	$(MAKE) js-test
 	$(MAKE) book student
 	@# The pages load MathJax from a CDN; the browser tests serve this copy of it instead, and
 	@# inject axe-core, the accessibility checker.
@@ -64,6 +65,12 @@ lint: $(TEST_STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(ESLINT) .
+
+# The explorer's arithmetic (convlib/web/js) under node, against convlib's results for a sweep
+# of settings that tests/test_arithmetic_js.py writes (the same test runs within pytest too).
+js-test: $(TEST_STAMP)
+	$(BIN)/python tests/test_arithmetic_js.py _build/js/sweep.json
+	CONVLIB_JS_SWEEP=_build/js/sweep.json node --test tests/js/
 
 benchmark: $(TEST_STAMP)
 	$(BIN)/python benchmarks/bench_conv.py
