@@ -7,13 +7,16 @@ BIN    := $(VENV)/bin
 BOOK_STAMP := $(VENV)/.book-requirements
 TEST_STAMP := $(VENV)/.test-requirements
 # The build caches executed notebooks (and Sphinx its pages) by their own content, but convlib (its
-# browser script too) and the benchmark results they read change what they show too: a change
-# there starts both editions of the book afresh.
+# browser scripts and stylesheets too) and the benchmark results they read change what they show
+# too: a change there starts both editions of the book afresh.
 CACHE_STAMP := _build/.convlib-sources
+# ESLint, pinned by package-lock.json; npm ci writes this file when it installs it.
+NODE_STAMP := node_modules/.package-lock.json
+ESLINT := node_modules/.bin/eslint
 MATHJAX := _build/npm/node_modules/mathjax/es5/tex-mml-chtml.js
 AXE := _build/npm/node_modules/axe-core/axe.min.js
 
-.PHONY: book test unit lint benchmark lite-benchmark student assignments clean
+.PHONY: book test unit lint js-test benchmark lite-benchmark student assignments clean
 
 # The website, then its JupyterLite app in _build/html/lite (Pyodide and its wheels are downloaded
 # once into _build/cache and checked against Pyodide's own lock file).
@@ -21,12 +24,15 @@ book: $(BOOK_STAMP) $(CACHE_STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	$(BIN)/python tools/build_lite.py
 
-# Lint, the strict book build, then unit and property tests, doctests, the built site in a browser
-# (tests/test_browser.py: Debian's chromium, which .ci/run installs), a Binder-like environment,
-# and every notebook under chapters/ (nbval finds them all, so a new chapter cannot be skipped).
-test: $(TEST_STAMP)
+# Lint (ruff, ESLint), the browser script's arithmetic under node, the strict book build, then
+# unit and property tests, doctests, the built site in a browser (tests/test_browser.py: Debian's
+# chromium, which .ci/run installs), a Binder-like environment, and every notebook under chapters/
+# (nbval finds them all, so a new chapter cannot be skipped).
+test: $(TEST_STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(ESLINT) .
+	$(MAKE) js-test
 	$(MAKE) book student
 	@# The pages load MathJax from a CDN; the browser tests serve this copy of it instead, and
 	@# inject axe-core, the accessibility checker.
@@ -55,9 +61,16 @@ student: $(BOOK_STAMP) $(CACHE_STAMP)
 assignments: $(TEST_STAMP)
 	$(BIN)/python assignments/build.py
 
-lint: $(TEST_STAMP)
+lint: $(TEST_STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(ESLINT) .
+
+# The explorer's arithmetic (convlib/web/js) under node, against convlib's results for a sweep
+# of settings that tests/test_arithmetic_js.py writes (the same test runs within pytest too).
+js-test: $(TEST_STAMP)
+	$(BIN)/python tests/test_arithmetic_js.py _build/js/sweep.json
+	CONVLIB_JS_SWEEP=_build/js/sweep.json node --test tests/js/
 
 benchmark: $(TEST_STAMP)
 	$(BIN)/python benchmarks/bench_conv.py
@@ -78,6 +91,9 @@ $(TEST_STAMP): $(BOOK_STAMP) requirements-test.txt
 	$(BIN)/python -m pip install -r requirements-test.txt
 	touch $@
 
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+
 # What the cache stamp follows: every module of convlib and its sub-packages, their scripts and
 # stylesheets, and the book's Sphinx extensions (tools/).
 CONVLIB_SOURCES := $(shell find convlib -name '*.py' -o -name '*.js' -o -name '*.css')
@@ -94,7 +110,8 @@ clean:
 ## book: the website and its JupyterLite app, into _build/html
 ## test: every test: lint, both strict book builds, unit, notebooks, the site in a browser
 ## unit: the edit-test loop: fast tests and doctests, without the slow ones (a few minutes)
-## lint: ruff check and ruff format --check, as make test runs them
+## lint: ruff check and ruff format --check, and ESLint, as make test runs them
+## js-test: the explorer's arithmetic under node --test, against convlib's results
 ## student: the student edition (no solutions), into _build/student/html
 ## assignments: the assignment's student notebook and autograder zip, into _build/assignments
 ## benchmark: time convlib (and PyTorch, if installed) and print the table

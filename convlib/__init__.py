@@ -18,7 +18,7 @@ at the top beside them:
 Three sub-packages use these and never one another; each module is imported on its own:
 
 - :mod:`convlib.figures` (matplotlib): the book's figures, ``from convlib.figures import drawing``;
-- :mod:`convlib.web` (HTML, the browser script ``convlib/web/convlib.js``, ipywidgets): the
+- :mod:`convlib.web` (HTML, the browser script of ``convlib/web/js/``, ipywidgets): the
   kernel-free players and explorer, and the live widgets;
 - :mod:`convlib.checkers` (NumPy only): checkers for students' code that name the mistake,
   ``from convlib.checkers import check_conv2d``.

@@ -11,6 +11,7 @@ Single channel, stride 1, no padding, as in the lecture notes, except that :func
 takes the stride and dilation of chapter 6. Cells not yet computed hold NaN.
 """
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +30,8 @@ __all__ = [
     "Frame",
     "fmt",
     "factor",
+    "minus_signs",
+    "MINUS",
     "forward_frames",
     "weight_gradient_frames",
     "input_gradient_frames",
@@ -36,6 +39,11 @@ __all__ = [
     "FullCorrelationGrid",
     "full_correlation_grid",
 ]
+
+MINUS = "\u2212"  # the minus sign, as the players and the explorer show a negative number
+# A hyphen that is the sign of a number: before a digit (or ".5"), not after a letter, a digit or
+# a closing bracket, where it is a hyphen or a subtraction.
+_SIGN = re.compile(r"(?<![\w\])])-(?=\.?\d)")
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,19 @@ def fmt(value, digits=3):
     if np.isfinite(value) and value == round(value) and abs(value) < 1e6:
         return str(int(value))
     return f"{value:.{digits}g}"
+
+
+def minus_signs(text):
+    """``text`` with the sign of every negative number written as the minus sign, U+2212.
+
+    For display: the players and the explorer write "−3", which screen readers read as "minus
+    3"; a hyphen between letters, indices or spaces ("r-1", "k1 - 1") and an exponent's sign
+    stay as they are. Code and messages keep :func:`fmt`'s hyphen, which Python reads back.
+
+    >>> minus_signs("y[0, 1] = (-1)·2 + 3·-2 = -8.5, not x[r-1] or k1 - 1 or 1e-05")
+    'y[0, 1] = (−1)·2 + 3·−2 = −8.5, not x[r-1] or k1 - 1 or 1e-05'
+    """
+    return _SIGN.sub(MINUS, text)
 
 
 def factor(value):

@@ -5,6 +5,7 @@ tests/test_explorer_browser.py)."""
 import json
 import re
 import tomllib
+from pathlib import Path
 
 import nbformat
 import numpy as np
@@ -14,7 +15,17 @@ from hypothesis import strategies as st
 from needs import ROOT
 
 import convlib
-from convlib.web.explorer import LIMITS, PRESETS, TYPED_LIMIT, Explorer, explorer, script
+from convlib.web import player
+from convlib.web.explorer import (
+    LIMITS,
+    MODE_LABELS,
+    PRESETS,
+    RANGES,
+    TYPED_LIMIT,
+    Explorer,
+    explorer,
+    script,
+)
 
 SIZES = {"H": "H", "W": "W", "k1": "k1", "k2": "k2", "cin": "C_in", "cout": "C_out"}
 PAIRS = {"stride": ("s1", "s2"), "padding": ("p1", "p2"), "dilation": ("d1", "d2")}
@@ -29,26 +40,41 @@ def options(e):
     return json.loads(call[2])
 
 
-def explorer_section():
-    """The explorer's part of the shared browser script."""
-    source = (ROOT / "convlib" / "web" / "convlib.js").read_text(encoding="utf-8")
-    return source.split("// ---- explorer ----", 1)[1]
+def test_the_fragment_sends_the_limits_modes_and_labels():
+    """Defined once, in Python: the page's controls take them from the fragment's options."""
+    sent = options(explorer("stride"))
+    assert sent["limits"] == {key: list(pair) for key, pair in LIMITS.items()}
+    assert set(LIMITS) == {"H", "W", "k1", "k2", "s1", "s2", "p1", "p2", "d1", "d2", "cin", "cout"}
+    assert LIMITS["H"] == (1, 12) and LIMITS["p1"] == (0, 4) and LIMITS["cout"] == (1, 3)
+    assert sent["typedLimit"] == TYPED_LIMIT == 99
+    assert sent["modes"] == {
+        "forward": {"label": "forward: y = x ⋆ w", "output": "y"},
+        "grad_w": {"label": "weight gradient: ∂L/∂w", "output": "dw"},
+        "grad_x": {"label": "input gradient: ∂L/∂x", "output": "dx"},
+    }
+    assert {m: v["label"] for m, v in sent["modes"].items()} == MODE_LABELS
+    assert sent["ranges"] == {"x": [-3, 3], "w": [-2, 2], "dy": [-2, 2]}
+    assert sent["ranges"] == {k: list(v) for k, v in RANGES.items()}
 
 
-def test_limits_are_the_scripts():
-    """The page's controls and the Python checks accept the same sizes."""
-    text = explorer_section()
-    block = re.search(r"var LIMITS = \{(.*?)\};", text, re.S)[1]
-    limits = {k: (int(lo), int(hi)) for k, lo, hi in re.findall(r"(\w+): \[(\d+), (\d+)\]", block)}
-    assert limits == LIMITS
-    assert f"var TYPED_LIMIT = {TYPED_LIMIT};" in text
+def test_the_script_reads_them_and_keeps_no_copy():
+    source = next(p for p in player.SCRIPTS if p.name == "explorer.js").read_text()
+    for name in ["limits", "typedLimit", "modes", "ranges"]:
+        assert f"options.{name}" in source, name
+    assert not re.search(r"\[\s*1\s*,\s*12\s*\]|\b99\b|\[\s*-3\s*,\s*3\s*\]", source)
+    for label in MODE_LABELS.values():
+        assert label.split(":")[0] + ":" not in source, label
 
 
 def test_the_script_is_package_data_and_loads_nothing():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    assert "web/*.js" in project["tool"]["setuptools"]["package-data"]["convlib"]
+    patterns = project["tool"]["setuptools"]["package-data"]["convlib"]
+    package = ROOT / "convlib"
+    for path in [*player.SCRIPTS, *player.STYLES]:
+        relative = Path(str(path)).relative_to(package)
+        assert any(relative.match(pattern) for pattern in patterns), relative
     text = script()
-    assert "function Explorer(root, options)" in text
+    assert "class Explorer {" in text and "function explorer(element" in text
     assert not re.search(r"https?://|import\(|fetch\(|XMLHttpRequest", text)
 
 
@@ -216,11 +242,18 @@ def test_preset_settings_can_be_changed():
 def test_colours_pass_wcag_contrast():
     """Digits on every fill >= 4.5:1; every outline and error text >= 3:1 and 4.5:1 on white."""
     from convlib.palette import PAPER, TEXT, contrast_ratio
-    from convlib.web.explorer import _STYLE
 
-    fills = set(re.findall(r"background: (#[0-9A-Fa-f]{6})", _STYLE))
-    lines = set(re.findall(r"(?:border|outline)[\w-]*: [^;]*?(#[0-9A-Fa-f]{6})", _STYLE))
-    texts = set(re.findall(r"[^-]color: (#[0-9A-Fa-f]{6})", _STYLE))
+    # The stylesheet names the palette's colours; the page script sets them as below.
+    page = player._palette()
+    colours = {f"--cvl-{name}": colour for name, colour in page["vars"].items()}
+    for kind in ["ink", "fill"]:
+        for name, colour in page[kind].items():
+            colours[f"--cvl-{kind}-{name.replace(' ', '-')}"] = colour
+    css = (ROOT / "convlib" / "web" / "explorer.css").read_text(encoding="utf-8")
+    style = re.sub(r"var\((--cvl-[\w-]+)\)", lambda m: colours[m[1]], css)
+    fills = set(re.findall(r"background: (#[0-9A-Fa-f]{6})", style))
+    lines = set(re.findall(r"(?:border|outline)[\w-]*: [^;]*?(#[0-9A-Fa-f]{6})", style))
+    texts = set(re.findall(r"[^-]color: (#[0-9A-Fa-f]{6})", style))
     assert len(fills) >= 3 and len(lines) >= 5 and texts
     assert all(contrast_ratio(TEXT, fill) >= 4.5 for fill in fills), fills
     assert all(contrast_ratio(line, PAPER) >= 3 for line in lines), lines

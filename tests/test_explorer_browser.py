@@ -13,6 +13,7 @@ import itertools
 import random
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -31,7 +32,7 @@ from needs import (
 )
 
 import convlib
-from convlib.web.explorer import explorer
+from convlib.web.explorer import LIMITS, MODE_LABELS, explorer
 
 pytestmark = pytest.mark.slow  # left out of `make unit`
 
@@ -482,6 +483,30 @@ def test_controls_change_the_sizes(page):
     field.press("Tab")
     assert "from 1 to 7" in root.locator(".cvl-x-message").inner_text()
     assert root.evaluate(READ)["settings"]["k1"] == 3
+
+
+def test_the_controls_take_their_limits_and_labels_from_the_fragment(page):
+    """Defined once, in Python: the page's controls follow the options the fragment sends."""
+    e = explorer()
+    changed = e.html.replace('"H":[1,12]', '"H":[1,9]').replace('"forward: y', '"forward step: y')
+    changed = changed.replace(e.element_id, e.element_id + "-b")  # a second explorer on the page
+    assert changed.count("[1,9]") == 1 and changed.count("forward step") == 1
+    p = page(e, SimpleNamespace(html=changed))
+    original, edited = p.locator(".cvl-explorer").nth(0), p.locator(".cvl-explorer").nth(1)
+    for key, (lo, hi) in LIMITS.items():
+        field = original.locator(f"input[data-setting={key}]")
+        assert (field.get_attribute("min"), field.get_attribute("max")) == (str(lo), str(hi)), key
+    labels = original.locator(".cvl-x-modes label")
+    assert [text.strip() for text in labels.all_inner_texts()] == list(MODE_LABELS.values())
+    assert edited.locator("input[data-setting=H]").get_attribute("max") == "9"
+    assert (
+        edited.locator(".cvl-x-modes label").first.inner_text().strip() == "forward step: y = x ⋆ w"
+    )
+    field = edited.locator("input[data-setting=H]")
+    field.fill("10")
+    field.press("Tab")
+    assert "from 1 to 9" in edited.locator(".cvl-x-message").inner_text()
+    assert edited.evaluate(READ)["settings"]["H"] == 5
 
 
 def test_no_output_says_why(page):

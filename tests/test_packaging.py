@@ -85,11 +85,15 @@ def test_the_changelog_names_the_version_released():
 
 
 def test_the_wheel_carries_the_browser_script(tmp_path):
-    """Players inline convlib/web/convlib.js: JupyterLite installs convlib from this wheel."""
+    """Players inline convlib/web's scripts and stylesheets: JupyterLite installs convlib from
+    this wheel."""
     spec = importlib.util.spec_from_file_location("build_lite", ROOT / "tools" / "build_lite.py")
     build_lite = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build_lite)
     wheel = build_lite.convlib_wheel(tmp_path)
+    web = sorted((ROOT / "convlib" / "web").rglob("*.[jc]s*"))
+    assert {p.suffix for p in web} == {".js", ".css"} and len(web) >= 7
     with zipfile.ZipFile(wheel) as archive:
-        script = archive.read("convlib/web/convlib.js")
-    assert script == (ROOT / "convlib" / "web" / "convlib.js").read_bytes()
+        for path in web:
+            name = path.relative_to(ROOT).as_posix()
+            assert archive.read(name) == path.read_bytes(), name

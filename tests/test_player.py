@@ -19,6 +19,13 @@ from convlib import frames, palette
 from convlib.frames import Box, Frame, Panel, fmt
 from convlib.web import player, svg
 
+MINUS = "\u2212"
+
+
+def shown(text):
+    """A number as fmt writes it, as the page shows it: a leading hyphen becomes the minus sign."""
+    return MINUS + text[1:] if text.startswith("-") else text
+
 
 def boxes(rp=2, cp=3):
     rng = np.random.default_rng(0)
@@ -51,7 +58,8 @@ def resolved(data):
             )
             for p in frame["panels"]
         ]
-        out.append({"caption": frame["caption"], "panels": panels})
+        # The minus sign is for display: with hyphens back, the caption is the frame's own.
+        out.append({"caption": frame["caption"].replace(MINUS, "-"), "panels": panels})
     return out
 
 
@@ -61,7 +69,7 @@ def expected(animation):
     for frame in animation:
         panels = []
         for p in frame.panels:
-            values = [[None if np.isnan(v) else fmt(v) for v in row] for row in p.values]
+            values = [[None if np.isnan(v) else shown(fmt(v)) for v in row] for row in p.values]
             panels.append(
                 (
                     p.title,
@@ -72,7 +80,7 @@ def expected(animation):
                     [(int(i), int(j)) for i, j in p.inserted],
                 )
             )
-        out.append({"caption": frame.caption, "panels": panels})
+        out.append({"caption": frame.caption.replace(MINUS, "-"), "panels": panels})
     return out
 
 
@@ -100,6 +108,20 @@ def test_the_page_data_round_trips_to_the_frames(name):
             default=1,  # a panel left blank in every frame
         )
         assert {f["panels"][i]["width"] for f in data["frames"]} == {longest}
+
+
+def test_negative_numbers_are_shown_with_the_minus_sign():
+    """As the explorer writes them: "−5", in the cells, the captions and the live region."""
+    p = player.player(ANIMATIONS["forward"](), title="forward")
+    data = payload(p.html)
+    first = data["frames"][0]
+    assert data["pool"][first["panels"][0]["values"]][0] == ["−5", "−4", "−3", "−2"]
+    assert first["caption"] == "y[0, 0] = sum of the 4 products = −5"
+    markup = p.html.split("<script")[0]
+    assert '<span class="convlib-caption">y[0, 0] = sum of the 4 products = −5</span>' in markup
+    assert not re.search(r"-\d", json.dumps(data, ensure_ascii=False))
+    # A hyphen that is no sign stays: the panels' titles are unchanged.
+    assert [q["title"] for q in first["panels"]][2] == "x[r+a, c+b] · w[a, b]"
 
 
 def test_arrays_shared_by_frames_are_sent_once():
@@ -202,22 +224,42 @@ def test_ids_are_unique_on_a_page_and_stable_between_builds():
     assert f'window.convlib.player(document.getElementById("{a.element_id}"))' in a.html
 
 
-def test_the_script_is_inlined_from_its_one_source_file_and_fetches_nothing():
-    source = player.SCRIPT.read_text(encoding="utf-8")
-    assert "// ---- grid and player ----" in source
+def test_the_script_is_inlined_from_its_source_files_in_order_and_fetches_nothing():
+    names = [path.name for path in player.SCRIPTS]
+    assert names == ["dom.js", "numbers.js", "arithmetic.js", "player.js", "explorer.js"]
     p = player.player(boxes())
     (script,) = re.findall(r'<script class="cvl-script">(.*?)</script>', p.html, flags=re.S)
-    code = [line.strip() for line in source.splitlines()]
-    kept = [line for line in script.splitlines()[:-1]]
-    assert kept and all(line in code for line in kept)
-    assert "function grid(panel, opts)" in script and "function player(root)" in script
+    lines = script.splitlines()
+    assert lines[:4] == [
+        "(() => {",
+        '"use strict";',
+        "const convlib = (window.convlib = window.convlib || {});",
+        "if (convlib.player) return;",  # a second copy on the page defines nothing again
+    ]
+    assert lines[-2] == "})();" and lines[-1].startswith("window.convlib.install({")
+    # Every code line of every file, in the files' order, and nothing else in between.
+    code = []
+    for path in player.SCRIPTS:
+        source = path.read_text(encoding="utf-8")
+        without_comments = re.sub(r"^\s*/\*.*?\*/[ \t]*$", "", source, flags=re.S | re.M)
+        code += [
+            line.strip()
+            for line in without_comments.splitlines()
+            if line.strip() and not line.strip().startswith("//")
+        ]
+    assert lines[4:-2] == code
+    # One element helper and one table renderer, for players and explorer alike.
+    for definition in ["function el(", "function table(", "function fmt(", "function grid("]:
+        assert script.count(definition) == 1, definition
+    assert "var " not in script.replace("var(--", "")  # one dialect: const and let
     for fetch in ["http", "src=", "fetch(", "XMLHttpRequest", "import("]:
         assert fetch not in p.html
 
 
 def test_the_players_colours_come_from_the_palette():
-    source = player.SCRIPT.read_text(encoding="utf-8")
-    assert re.findall(r"#[0-9A-Fa-f]{3,6}\b", source) == []  # no colour copied into the script
+    for path in [*player.SCRIPTS, *player.STYLES]:
+        source = path.read_text(encoding="utf-8")
+        assert re.findall(r"#[0-9A-Fa-f]{3,6}\b", source) == [], path.name  # no colour copied
     script = player.page_script()
     for color in [*palette.INK.values(), *player.COLORS.values()]:
         assert color in script
@@ -239,9 +281,29 @@ def test_the_players_colours_pass_wcag_aa():
     assert ratio(palette.INK["blue"], c["inserted"]) >= 3  # the diagonal of an inserted zero
 
 
+def test_every_colour_the_stylesheets_use_is_set_from_the_palette():
+    """A misspelt custom property would leave a cell without its colour, silently."""
+    page = player._palette()
+    defined = {f"--cvl-{name}" for name in page["vars"]} | {"--cw"}  # --cw: a table's cell width
+    defined |= {f"--cvl-ink-{name.replace(' ', '-')}" for name in page["ink"]}
+    defined |= {f"--cvl-fill-{name.replace(' ', '-')}" for name in page["fill"]}
+    used = set()
+    for path in player.STYLES:
+        css = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r"var\(\s*(--cvl-[\w-]+|--cw)\s*\)", css))
+        # The theme's variables only where a fragment alone (Jupyter) has a fallback.
+        for name, rest in re.findall(r"var\(\s*(--(?:pst|jp)-[\w-]+)\s*(.)", css):
+            assert rest == ",", f"{path.name}: {name} has no fallback"
+    assert used and used <= defined, used - defined
+    assert {"--cvl-fill-sky-blue", "--cvl-fill-yellow", "--cvl-hi"} <= used
+    assert "cvl-explorer" in page["css"] and "cvl-player" in page["css"]
+    assert "/*" not in page["css"] and "\n" not in page["css"]
+
+
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_script_is_valid_javascript(tmp_path):
-    for name, text in [("file.js", player.SCRIPT.read_text()), ("inline.js", player.page_script())]:
+    texts = [(path.name, path.read_text()) for path in player.SCRIPTS]
+    for name, text in [*texts, ("inline.js", player.page_script())]:
         path = tmp_path / name
         path.write_text(text)
         subprocess.run(["node", "--check", str(path)], check=True, capture_output=True)

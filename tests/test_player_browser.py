@@ -3,8 +3,9 @@
 Players made here from convlib.frames (the forward pass, both gradients, the flip at stride 2 and
 dilation 2) are put on one page and opened in Debian's Chromium with Playwright. Every frame is
 reached by keyboard and what the page draws is compared with the frames themselves: the table
-text with ``fmt`` of the values (NaN blank), the highlighted, greyed and hatched cells, the cells
-each box covers on screen with its numeral and line style, the live region, the slider. axe-core
+text with ``fmt`` of the values (NaN blank, the minus sign for "-"), the highlighted, greyed and
+hatched cells, the cells each box covers on screen with its numeral and line style, the live
+region, the slider; a player and an explorer write negative numbers alike. axe-core
 (installed by ``make test`` into ``_build/npm``) checks the page for WCAG 2.1 A/AA violations.
 Skips like the other browser tests without Chromium, Playwright or axe-core, and fails under CI.
 """
@@ -16,6 +17,7 @@ from needs import AXE, CHROMIUM, CHROMIUM_ARGS, missing, playwright_or_skip, und
 from convlib import frames, palette
 from convlib.frames import fmt
 from convlib.web import player
+from convlib.web.explorer import explorer
 
 pytestmark = pytest.mark.slow  # left out of `make unit`
 
@@ -38,6 +40,18 @@ ANIMATIONS = [
     ("", frames.flip_frames(DY[:2, :2], W, stride=2, dilation=2)),
 ]
 LINE = {"-": "solid", "--": "dashed", ":": "dotted"}
+MINUS = "\u2212"
+
+
+def shown(text):
+    """A number as fmt writes it, as the page shows it: a leading hyphen becomes the minus sign."""
+    return MINUS + text[1:] if text.startswith("-") else text
+
+
+def said(text):
+    """The live region's text with hyphens for its minus signs, to compare with a caption."""
+    return text.replace(MINUS, "-")
+
 
 # What the page draws for the shown frame of one player, read from the DOM and the layout.
 READ = """root => [...root.querySelectorAll('.cvl-panel')].map(panel => {
@@ -88,7 +102,7 @@ def expected(frame):
         out.append(
             {
                 "title": p.title,
-                "values": [["" if np.isnan(v) else fmt(v) for v in row] for row in p.values],
+                "values": [["" if np.isnan(v) else shown(fmt(v)) for v in row] for row in p.values],
                 "hi": sorted([int(i), int(j)] for i, j in p.cells),
                 "muted": sorted([int(i), int(j)] for i, j in p.muted),
                 "inserted": sorted([int(i), int(j)] for i, j in p.inserted),
@@ -180,7 +194,7 @@ def test_every_frame_by_keyboard_draws_the_frame(open_players, index):
                 label = f"window {b['label']}".strip()
                 rows = f"rows {b['covered'][0][0]} to {b['covered'][-1][0]}"
                 assert f"{label} over {rows}" in panel["said"], where
-        assert status.text_content() == f"Frame {k + 1} of {n}. {frame.caption}"
+        assert said(status.text_content()) == f"Frame {k + 1} of {n}. {frame.caption}"
         assert status.get_attribute("aria-live") == "polite"
         assert slider.get_attribute("aria-valuetext") == f"Frame {k + 1} of {n}"
         assert slider.input_value() == str(k + 1) and count.text_content() == f"{k + 1} / {n}"
@@ -189,7 +203,7 @@ def test_every_frame_by_keyboard_draws_the_frame(open_players, index):
     page.keyboard.press("Home")
     assert count.text_content() == f"1 / {n}"
     page.keyboard.press("End")
-    assert status.text_content() == f"Frame {n} of {n}. {animation[-1].caption}"
+    assert said(status.text_content()) == f"Frame {n} of {n}. {animation[-1].caption}"
     # The buttons by keyboard: Shift+Tab back to them, Enter and Space press them.
     for key, (button, frame) in [
         ("Enter", ("First frame", 1)), (" ", ("Next frame", 2)), ("Enter", ("Last frame", n)),
@@ -216,7 +230,7 @@ def test_play_pauses_and_is_silent_while_playing(open_players):
     assert root.get_by_role("button", name="Play", exact=True).count() == 1
     assert status.get_attribute("aria-live") == "polite"
     k = int(count.text_content().split(" / ")[0])
-    assert status.text_content() == f"Frame {k} of {n}. {animation[k - 1].caption}"
+    assert said(status.text_content()) == f"Frame {k} of {n}. {animation[k - 1].caption}"
     page.wait_for_timeout(200)
     assert count.text_content() == f"{k} / {n}"  # it stopped
     # Scrubbing or stepping while it plays goes where the reader asked, and stops there.
@@ -272,6 +286,35 @@ def test_the_script_runs_once_for_many_players(open_players):
     assert roots[1].locator(".cvl-count").text_content().startswith("1 / ")  # independent
     assert page.locator(".cvl-panel").count() == sum(len(a[0].panels) for _, a in ANIMATIONS)
     assert errors == []
+
+
+def test_players_and_explorer_write_negative_numbers_alike(browser):
+    """The same numbers in a player and an explorer on one page read the same: "−3", "−1"."""
+    x = np.array([[-3.0, 2.0], [0.0, -1.0]])
+    page = browser.new_page()
+    try:
+        page.route("**/*", lambda route: route.abort())
+        fragments = [
+            player.player(frames.forward_frames(x, np.ones((1, 1)))),
+            explorer(x=x, k1=1, k2=1),
+        ]
+        page.set_content(page_html(fragments))
+        in_player = page.evaluate(
+            "() => [...document.querySelectorAll('.cvl-player .cvl-panel')[0]"
+            ".querySelectorAll('tbody td')].map(td => td.textContent)"
+        )
+        in_explorer = page.evaluate(
+            "() => [...document.querySelector('.cvl-explorer table[data-array=x]')"
+            ".querySelectorAll('td .cvl-v')].map(v => v.textContent)"
+        )
+        assert in_player == in_explorer == ["−3", "2", "0", "−1"]
+        # Screen readers hear the same: the cell's text, the explorer's cell label.
+        label = page.locator(".cvl-explorer td[data-key='x:0:0,0']").get_attribute("aria-label")
+        assert label == "x[0, 0] = −3"
+        caption = page.locator(".cvl-player .convlib-caption").text_content()
+        assert caption == "y[0, 0] = sum of the 1 products = −3"
+    finally:
+        page.close()
 
 
 @pytest.mark.parametrize("width", [1280, 390, 320])

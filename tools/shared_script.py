@@ -1,8 +1,9 @@
 """A Sphinx extension: a page carries the book's browser script once, however many fragments use it.
 
-Every player and explorer that convlib writes carries the whole browser script (convlib/web/
-convlib.js with the palette) in a ``<script class="cvl-script">`` element, so that a fragment
-works on its own in Jupyter, JupyterLite or a saved notebook. On a web page the first copy serves
+Every player and explorer that convlib writes carries the whole browser script (convlib/web/js/
+with the palette and stylesheets, as convlib.web.player.page_script assembles it) in a
+``<script class="cvl-script">`` element, so that a fragment works on its own in Jupyter,
+JupyterLite or a saved notebook. On a web page the first copy serves
 them all (each fragment's own call comes after it, in a script of its own), so this keeps the first
 copy on each page and drops the others: tens of kB a player.
 

@@ -1,13 +1,16 @@
 """A kernel-free explorer of one convolution layer, forward and backward, for web pages.
 
 :func:`explorer` returns an HTML fragment that embeds the book's browser script
-(``convlib/web/convlib.js``) and the chosen settings. In the page the reader changes the sizes,
-stride, padding, dilation, channels and numbers, and focuses or hovers any cell to see every cell
-it is computed from and every cell it feeds, with its sum written out. The page computes with
-convlib's definitions (cross-correlation, zero padding, dilation as the spacing between taps),
-exactly for integers; no Python runs behind it, so it works on the static site as in Jupyter.
+(``convlib/web/js/``, with its stylesheets) and the chosen settings. In the page the reader
+changes the sizes, stride, padding, dilation, channels and numbers, and focuses or hovers any
+cell to see every cell it is computed from and every cell it feeds, with its sum written out. The
+page computes with convlib's definitions (cross-correlation, zero padding, dilation as the
+spacing between taps), exactly for integers; no Python runs behind it, so it works on the static
+site as in Jupyter.
 
-Presets (:data:`PRESETS`) hold the chapters' own examples, drawn with the same seeds.
+Presets (:data:`PRESETS`) hold the chapters' own examples, drawn with the same seeds. What the
+page's controls accept and show (:data:`LIMITS`, :data:`TYPED_LIMIT`, :data:`MODE_LABELS`,
+:data:`RANGES`) is defined here only: the fragment sends it to the script with the settings.
 """
 
 import hashlib
@@ -18,13 +21,30 @@ from html import escape
 import numpy as np
 
 from ..fast import conv2d
-from ..palette import INK, OKABE_ITO, PAPER, TEXT
 from ..shapes import as_pair, is_int, output_size
 from .player import page_script, script_element
 
-__all__ = ["Explorer", "explorer", "PRESETS", "LIMITS", "MODES", "script"]
+__all__ = [
+    "Explorer",
+    "explorer",
+    "PRESETS",
+    "LIMITS",
+    "MODES",
+    "MODE_LABELS",
+    "RANGES",
+    "TYPED_LIMIT",
+    "script",
+]
 
-MODES = ("forward", "grad_w", "grad_x")
+# Each mode's name in the page's menu, and the array it computes.
+MODE_LABELS = {
+    "forward": "forward: y = x ⋆ w",
+    "grad_w": "weight gradient: ∂L/∂w",
+    "grad_x": "input gradient: ∂L/∂x",
+}
+_OUTPUTS = {"forward": "y", "grad_w": "dw", "grad_x": "dx"}
+MODES = tuple(MODE_LABELS)
+
 # Smallest and largest value of each size, as in the page's controls.
 LIMITS = {
     "H": (1, 12),
@@ -41,6 +61,8 @@ LIMITS = {
     "cout": (1, 3),
 }
 TYPED_LIMIT = 99  # the largest magnitude of a number in x, w or dL/dy
+# The chapters' small random integers, smallest and largest: the presets' and the page's seeds.
+RANGES = {"x": (-3, 3), "w": (-2, 2), "dy": (-2, 2)}
 _FOCUS_NAMES = {"x": 1, "dx": 1, "y": 1, "dy": 1, "w": 2, "dw": 2}  # name -> channel indices
 _serial = itertools.count()
 
@@ -53,11 +75,11 @@ def script():
 def _chapter_arrays(seed, x_shape, w_shape, dy_values=None, **params):
     """x, w and dL/dy drawn as the chapters draw them (integers, x first, then w, then dL/dy)."""
     rng = np.random.default_rng(seed)
-    x = rng.integers(-3, 4, size=x_shape)
-    w = rng.integers(-2, 3, size=w_shape)
+    x = rng.integers(RANGES["x"][0], RANGES["x"][1] + 1, size=x_shape)
+    w = rng.integers(RANGES["w"][0], RANGES["w"][1] + 1, size=w_shape)
     y_shape = conv2d(x.astype(float), w.astype(float), **params).shape
     if dy_values is None:
-        dy = rng.integers(-2, 3, size=y_shape)
+        dy = rng.integers(RANGES["dy"][0], RANGES["dy"][1] + 1, size=y_shape)
     else:
         dy = rng.choice(dy_values, size=y_shape)
     return {"x": x, "w": w, "dy": dy}
@@ -357,7 +379,16 @@ def explorer(preset=None, *, title=None, **settings):
         title = "Explorer: " + (PRESETS[preset]["label"] if preset else "one convolution layer")
     if not isinstance(title, str):
         raise TypeError(f"title must be a string, got {title!r}")
-    options = {"title": title, "settings": page_settings, "focus": focus, "presets": presets}
+    options = {
+        "title": title,
+        "settings": page_settings,
+        "focus": focus,
+        "presets": presets,
+        "limits": LIMITS,
+        "typedLimit": TYPED_LIMIT,
+        "modes": {m: {"label": MODE_LABELS[m], "output": _OUTPUTS[m]} for m in MODES},
+        "ranges": RANGES,
+    }
     payload = json.dumps(options, separators=(",", ":"), sort_keys=True)
     digest = hashlib.sha1(payload.encode()).hexdigest()[:10]
     element_id = f"cvl-explorer-{digest}-{next(_serial)}"
@@ -365,7 +396,6 @@ def explorer(preset=None, *, title=None, **settings):
     # every "<" as \u003c instead.
     safe = payload.replace("<", "\\u003c")
     html = (
-        f"<style>{_STYLE}</style>"
         f'<div class="cvl-explorer" id="{element_id}">'
         f"<noscript>{escape(title)}: this explorer needs JavaScript.</noscript></div>"
         f"{script_element()}"
@@ -373,69 +403,3 @@ def explorer(preset=None, *, title=None, **settings):
         f"</script>"
     )
     return Explorer(html, {**page_settings, "focus": focus}, element_id)
-
-
-# White ground in light and dark mode alike, like the figures; the palette's light colours fill
-# cells behind dark digits, its dark ink draws outlines; each highlight also has its own line
-# style (and boxes 1-3 their numeral), so no colour is needed to tell them apart.
-_STYLE = f"""
-.cvl-explorer {{ background: {PAPER}; color: {TEXT}; font-family: sans-serif; font-size: 15px;
-  padding: 8px; border: 1px solid {INK["grey"]}; max-width: 100%; box-sizing: border-box; }}
-.cvl-explorer * {{ box-sizing: border-box; }}
-.cvl-explorer .cvl-x-title {{ font-weight: bold; margin: 0 0 6px; }}
-.cvl-explorer fieldset {{ border: 1px solid {INK["grey"]}; margin: 0 0 6px; padding: 4px 8px;
-  min-width: 0; }}
-.cvl-explorer legend {{ padding: 0 4px; margin: 0; float: none; width: auto; font-size: inherit;
-  font-weight: bold; line-height: inherit; }}
-.cvl-explorer label {{ margin: 0 12px 0 0; display: inline-block; max-width: 100%; }}
-.cvl-explorer select {{ max-width: 100%; }}
-.cvl-explorer button {{ margin-right: 12px; }}
-.cvl-explorer input, .cvl-explorer select, .cvl-explorer button {{ font: inherit;
-  color: {TEXT}; background: {PAPER}; border: 1px solid {INK["grey"]}; }}
-.cvl-explorer input[type=number] {{ width: 3.4em; margin: 0 4px 2px 0; }}
-.cvl-explorer .cvl-x-sizes {{ display: flex; flex-wrap: wrap; gap: 2px 16px; }}
-.cvl-explorer .cvl-x-pair-name {{ display: inline-block; min-width: 8.5em; }}
-.cvl-explorer .cvl-x-hint {{ margin: 4px 0 0; font-size: 13px; }}
-.cvl-explorer .cvl-x-message {{ margin: 4px 0; font-weight: bold; }}
-.cvl-explorer .cvl-x-message:empty {{ display: none; }}
-.cvl-explorer .cvl-x-error {{ color: {INK["vermillion"]}; }}
-.cvl-explorer .cvl-x-grids {{ display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start;
-  overflow-x: auto; padding: 4px; }}
-.cvl-explorer .cvl-x-panel {{ max-width: 100%; overflow-x: auto; padding: 3px; }}
-.cvl-explorer .cvl-x-panel-title, .cvl-explorer .cvl-x-channel {{ margin: 0 0 2px; }}
-.cvl-explorer .cvl-x-channel {{ font-size: 13px; }}
-.cvl-explorer .cvl-x-grid-wrap {{ display: inline-block; vertical-align: top;
-  margin: 0 8px 4px 0; }}
-.cvl-explorer table.cvl-grid {{ border-collapse: separate; border-spacing: 2px; margin: 0; }}
-.cvl-explorer table.cvl-grid td {{ width: 2.3em; height: 2.1em; min-width: 2.3em; padding: 0;
-  text-align: center; vertical-align: middle; border: 1px solid {INK["grey"]};
-  font-variant-numeric: tabular-nums; position: relative; cursor: default; background: {PAPER};
-  color: {TEXT}; }}
-.cvl-explorer table.cvl-grid td.cvl-pad {{ border-style: dashed; color: {INK["grey"]};
-  font-style: italic; }}
-.cvl-explorer table.cvl-grid td:focus {{ outline: 3px solid {TEXT}; outline-offset: 1px; }}
-.cvl-explorer table.cvl-grid td.cvl-focus {{ box-shadow: inset 0 0 0 3px {TEXT};
-  font-weight: bold; }}
-.cvl-explorer table.cvl-grid td.cvl-from,
-.cvl-explorer .cvl-swatch.cvl-from {{ background: {OKABE_ITO["sky blue"]}; border: 2px solid
-  {INK["blue"]}; }}
-.cvl-explorer table.cvl-grid td.cvl-feeds,
-.cvl-explorer .cvl-swatch.cvl-feeds {{ background: {OKABE_ITO["yellow"]}; border: 2px dashed
-  {INK["vermillion"]}; }}
-.cvl-explorer table.cvl-grid td.cvl-with,
-.cvl-explorer .cvl-swatch.cvl-with {{ border: 2px dotted {INK["blue"]}; }}
-.cvl-explorer table.cvl-grid td.cvl-under {{ border: 2px dotted {TEXT}; }}
-.cvl-explorer table.cvl-grid td.cvl-box1 {{ border: 3px solid {INK["blue"]}; }}
-.cvl-explorer table.cvl-grid td.cvl-box2 {{ border: 3px dashed {INK["orange"]}; }}
-.cvl-explorer table.cvl-grid td.cvl-box3 {{ border: 3px dotted {INK["bluish green"]}; }}
-.cvl-explorer .cvl-mark {{ position: absolute; top: -2px; right: 0; font-size: 11px;
-  line-height: 1; }}
-.cvl-explorer .cvl-mark::after {{ content: attr(data-box); }}
-.cvl-explorer .cvl-x-input {{ position: absolute; inset: 0; width: 100%; height: 100%;
-  text-align: center; }}
-.cvl-explorer .cvl-x-legend {{ margin: 6px 0 0; font-size: 13px; }}
-.cvl-explorer .cvl-x-key {{ margin-right: 8px; white-space: nowrap; }}
-.cvl-explorer .cvl-swatch {{ display: inline-block; width: 1.1em; height: 1.1em;
-  vertical-align: middle; border: 2px solid {INK["grey"]}; }}
-.cvl-explorer .cvl-x-sum {{ margin: 6px 0 0; min-height: 1.5em; overflow-wrap: anywhere; }}
-"""

@@ -2,10 +2,11 @@
 
 On the book's website there is no Python behind a notebook's widgets, so every animation also
 comes as a :class:`Player`: one HTML fragment holding the frames as data (JSON, numbers already
-written as :func:`convlib.frames.fmt` writes them) and the book's browser script,
-``convlib/web/convlib.js``, which draws the frame on show as one HTML table per array. Nothing is
-loaded from elsewhere, so it plays offline, in the built book, in Jupyter and in JupyterLite
-alike; the script runs once per page however many players the page holds.
+written as :func:`convlib.frames.fmt` writes them, with the minus sign) and the book's browser
+script, assembled from ``convlib/web/js/`` with the stylesheets of ``convlib/web/``, which draws
+the frame on show as one HTML table per array. Nothing is loaded from elsewhere, so it plays
+offline, in the built book, in Jupyter and in JupyterLite alike; the script runs once per page
+however many players the page holds.
 
 For every reader: the controls are buttons named in words, the player is a group named by its
 title, a polite live region says "Frame k of n." and the frame's caption after each step (and is
@@ -21,18 +22,36 @@ import hashlib
 import itertools
 import json
 import math
+import re
 from functools import cache
 from html import escape
-from pathlib import Path
+from importlib.resources import files
 
 import numpy as np
 
-from ..frames import Box, Frame, Panel, fmt
+from ..frames import Box, Frame, Panel, fmt, minus_signs
 from ..palette import BOX_STYLE, INK, OKABE_ITO, PAPER, TEXT
 
-__all__ = ["Player", "player", "player_data", "page_script", "script_element", "SCRIPT", "COLORS"]
+__all__ = [
+    "Player",
+    "player",
+    "player_data",
+    "page_script",
+    "script_element",
+    "SCRIPTS",
+    "STYLES",
+    "COLORS",
+]
 
-SCRIPT = Path(__file__).with_name("convlib.js")
+# The browser side, one file per concern, in the order the page script holds them: the element
+# helper and table renderer, numbers as text, the explorer's arithmetic, the player, the explorer.
+# Each file may use what the files before it define.
+WEB = files("convlib") / "web"
+SCRIPTS = tuple(
+    WEB / "js" / name
+    for name in ("dom.js", "numbers.js", "arithmetic.js", "player.js", "explorer.js")
+)
+STYLES = (WEB / "player.css", WEB / "explorer.css")
 
 _serial = itertools.count()
 
@@ -58,24 +77,27 @@ _LINES = {"-": "solid", "--": "dashed", ":": "dotted"}
 _INK_NAMES = {color: name for name, color in INK.items()}
 
 
+def _stylesheet():
+    """The stylesheets, without comments and spare white space."""
+    css = "".join(path.read_text(encoding="utf-8") for path in STYLES)
+    css = re.sub(r"\s+", " ", re.sub(r"/\*.*?\*/", "", css, flags=re.S))
+    css = re.sub(r"\s*([{};,>])\s*", r"\1", css)
+    return re.sub(r"\(\s+", "(", re.sub(r"\s+\)", ")", css)).strip()
+
+
 def _palette():
     boxes = {
         label: {"ink": _INK_NAMES[color], "line": _LINES[line], "inset": inset}
         for label, (color, line, inset) in BOX_STYLE.items()
     }
-    return {"vars": COLORS, "ink": INK, "boxes": boxes}
+    return {"vars": COLORS, "ink": INK, "fill": OKABE_ITO, "boxes": boxes, "css": _stylesheet()}
 
 
-@cache
-def page_script():
-    """The browser script with the palette, as one ``<script>`` element's text (no tags).
-
-    Inlined by every player (and by anything else drawing with ``window.convlib``): a page runs
-    its sections once, however often they come. Comment lines are dropped to keep pages light.
-    """
+def _code(path):
+    """A script's lines without indentation, blank lines and comment lines."""
     lines = []
     in_comment = False
-    for line in SCRIPT.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         stripped = line.strip()
         if in_comment:
             in_comment = "*/" not in stripped
@@ -83,11 +105,32 @@ def page_script():
         if stripped.startswith("/*"):
             in_comment = "*/" not in stripped
             continue
-        if not stripped or stripped.startswith("//"):
-            continue
-        lines.append(stripped)
-    palette = json.dumps(_palette(), ensure_ascii=False, separators=(",", ":"))
-    return "\n".join(lines) + f"\nwindow.convlib.install({palette});"
+        if stripped and not stripped.startswith("//"):
+            lines.append(stripped)
+    return lines
+
+
+@cache
+def page_script():
+    """The browser script with the palette and stylesheets, as one ``<script>`` element's text.
+
+    The files of :data:`SCRIPTS`, in that order, inside one function that runs once per page
+    (a later copy finds ``window.convlib.player`` defined and stops), then the call that adds
+    the stylesheet, once per page. It defines ``window.convlib``: ``install(page)`` (colours,
+    box styles, stylesheet), ``grid(panel)`` (one array as a table), ``player(root)`` and
+    ``explorer(element, options)``. Inlined by every player and explorer; comment lines are
+    dropped to keep pages light.
+    """
+    lines = [
+        "(() => {",
+        '"use strict";',
+        "const convlib = (window.convlib = window.convlib || {});",
+        "if (convlib.player) return;",
+    ]
+    for path in SCRIPTS:
+        lines += _code(path)
+    lines += ["})();", f"window.convlib.install({_json_for_html(_palette())});"]
+    return "\n".join(lines)
 
 
 def script_element():
@@ -138,6 +181,8 @@ def player_data(frames):
     Returns ``{"pool": [...], "frames": [{"caption": str, "panels": [{"title", "values",
     "cells", "boxes", "muted", "inserted", "width"}]}]}``. ``values`` are rows of
     :func:`~convlib.frames.fmt` strings, ``None`` where the value is NaN (not computed yet);
+    in them and in the captions a negative number has the minus sign ("−3", as the explorer
+    writes it: :func:`~convlib.frames.minus_signs`);
     values, muted and inserted are indices into ``pool``, where frames that share an array share
     one copy; ``width`` is the longest value of that panel in any frame, so cells keep their size
     from frame to frame. Cells are [row, column]; boxes {"r", "c", "height", "width", "label"}.
@@ -146,6 +191,9 @@ def player_data(frames):
     >>> data = player_data(forward_frames(np.arange(4.0).reshape(2, 2), np.ones((1, 1))))
     >>> data["pool"][data["frames"][0]["panels"][0]["values"]]
     [['0', '1'], ['2', '3']]
+    >>> data = player_data(forward_frames(np.array([[-1.5, 2.0]]), np.ones((1, 1))))
+    >>> data["pool"][data["frames"][0]["panels"][0]["values"]], data["frames"][0]["caption"]
+    ([['−1.5', '2']], 'y[0, 0] = sum of the 1 products = −1.5')
     """
     frames = list(frames) if not isinstance(frames, Frame) else [frames]
     if not frames:
@@ -178,7 +226,10 @@ def player_data(frames):
             if np.isinf(values).any():
                 raise ValueError(f"{what}.values must be finite or NaN (not computed), got inf")
             shape = values.shape
-            text = [[None if math.isnan(v) else fmt(v) for v in row] for row in values.tolist()]
+            text = [
+                [None if math.isnan(v) else minus_signs(fmt(v)) for v in row]
+                for row in values.tolist()
+            ]
             widths[i] = max(
                 [widths.get(i, 1)] + [len(t) for row in text for t in row if t is not None]
             )
@@ -193,7 +244,7 @@ def player_data(frames):
             if panel.inserted:
                 item["inserted"] = ref(_cells(panel.inserted, shape, f"{what}.inserted"))
             panels.append(item)
-        out.append({"caption": str(frame.caption), "panels": panels})
+        out.append({"caption": minus_signs(str(frame.caption)), "panels": panels})
     for frame in out:
         for i, item in enumerate(frame["panels"]):
             item["width"] = widths[i]
@@ -286,7 +337,7 @@ def player(frames, *, fps=1.0, title=""):
     status = (
         '<p class="cvl-status" aria-live="polite" aria-atomic="true">'
         f'<span class="cvl-where cvl-vh">Frame 1 of {n}. </span>'
-        f'<span class="convlib-caption">{escape(frames[0].caption)}</span></p>'
+        f'<span class="convlib-caption">{escape(data["frames"][0]["caption"])}</span></p>'
     )
     html = (
         f'<div class="cvl-player" id="{element_id}" role="group" {name} '

@@ -5,7 +5,7 @@ The live Jupyter widgets (:mod:`convlib.web.widgets`) put the SVG of the frame o
 HTML widget, drawn again when a slider moves. Building a frame's SVG is string formatting, a
 millisecond or so, where drawing it with matplotlib takes a tenth of a second. The kernel-free
 player (:mod:`convlib.web.player`) uses none of this: it sends the frames as data, and the browser
-script ``convlib/web/convlib.js`` draws each one as HTML tables.
+script of ``convlib/web/js/`` draws each one as HTML tables.
 
 Arrays are grids of cells like matrices, row 0 at the top, with their row and column indices;
 highlighted cells are filled light orange and outlined in dark orange, zero padding grey, zeros
