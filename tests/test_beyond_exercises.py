@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 import convlib
 from convlib.exercises import check_batch_grad_x, check_strided_grad_x
@@ -171,7 +172,7 @@ def test_strided_shape_hints():
         check_strided_grad_x(stops_at_last_window)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=examples(20), deadline=None)
 @given(st.floats(-3, 3).filter(lambda c: abs(c - 1) > 1e-3 and abs(c) > 1e-3))
 def test_a_constant_factor_is_named_with_its_value(c):
     with pytest.raises(AssertionError, match=r"^off by a factor of "):

@@ -11,6 +11,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from strategies import examples  # noqa: E402
 
 import convlib  # noqa: E402
 from convlib import drawing, frames  # noqa: E402
@@ -21,7 +22,7 @@ def gids(ax, gid):
     return [p for p in ax.patches if p.get_gid() == gid]
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(
     st.integers(1, 3),
     st.integers(1, 3),

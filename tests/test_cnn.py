@@ -5,12 +5,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 from convlib import cnn
 from convlib.gradcheck import check_gradient
 
 
-@settings(max_examples=4, deadline=None)
+@settings(max_examples=examples(4), deadline=None)
 @given(st.integers(0, 2**32 - 1), st.integers(1, 3), st.integers(1, 3), st.integers(1, 4))
 def test_every_gradient_of_the_network_matches_central_differences(seed, C1, C2, N):
     rng = np.random.default_rng(seed)

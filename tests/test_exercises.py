@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from numpy.lib.stride_tricks import sliding_window_view
+from strategies import examples
 
 import convlib
 from convlib import exercises
@@ -503,7 +504,7 @@ results = st.sampled_from(["?", "i1", "u8", "i8", "f2", "f4", "f8"]).flatmap(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(results)
 def test_any_array_returned_gets_a_diagnosis_not_a_crash(result):
     try:

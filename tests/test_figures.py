@@ -30,6 +30,7 @@ from matplotlib.patches import Patch
 from matplotlib.text import Text
 from needs import ROOT
 from PIL import Image
+from strategies import examples
 
 from convlib import cnnplots, drawing, perfplots
 from convlib.grids import COLUMN, DPI, MAX_WIDTH, MIN_FONT_PX
@@ -139,7 +140,7 @@ shapes = st.tuples(st.integers(1, 12), st.integers(1, 12))
 
 
 # Drawing is slow: no shrinking (a failure names its figure and the numbers that fail).
-@settings(max_examples=12, phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@settings(max_examples=examples(12), phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(x_shape=shapes, data=st.data())
 def test_grid_figures_fit_and_pass_contrast(x_shape, data):
     H, W = x_shape

@@ -6,13 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import signal
-from strategies import configs, random_arrays
+from strategies import configs, examples, random_arrays
 
 import convlib
 from convlib.gradcheck import adjoint_gaps, check_gradient, relative_error
 
 
-@settings(max_examples=30)
+@settings(max_examples=examples(30))
 @given(configs(max_stride=2, max_dilation=2), st.integers(0, 2**32 - 1))
 def test_gradients_match_central_differences(config, seed):
     x_shape, w_shape, params = config
@@ -71,7 +71,7 @@ def test_gradients_of_a_nonlinear_loss():
     )
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(configs(), st.integers(0, 2**32 - 1))
 def test_adjoint_identity(config, seed):
     x_shape, w_shape, params = config

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import LAYOUTS, laid_out
+from strategies import LAYOUTS, examples, laid_out
 
 from convlib import layers, reference
 from convlib.gradcheck import check_gradient, relative_error
@@ -36,7 +36,7 @@ def arrays(seed, *shapes):
 seeds = st.integers(0, 2**32 - 1)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(pools(), seeds)
 def test_pooling_forward_matches_the_loops(pool, seed):
     shape, k, stride = pool
@@ -51,7 +51,7 @@ def test_pooling_forward_matches_the_loops(pool, seed):
         assert relative_error(y, expected) < 1e-14
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(pools(), seeds)
 def test_pooling_gradients_match_the_loops_and_central_differences(pool, seed):
     shape, k, stride = pool
@@ -69,7 +69,7 @@ def test_pooling_gradients_match_the_loops_and_central_differences(pool, seed):
         check_gradient(lambda v: np.vdot(forward(v, k, stride), dy), x, dx, name="dL/dx")  # noqa: B023
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(pools(), seeds)
 def test_pooling_adjoint_identity(pool, seed):
     """<pool(x), dy> = <x, dL/dx>: average pooling is linear, and max pooling is linear while no
@@ -85,7 +85,7 @@ def test_pooling_adjoint_identity(pool, seed):
         assert abs(lhs - rhs) <= 1e-12 * (np.abs(x).sum() * np.abs(dy).max())
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(pools(), seeds)
 def test_max_pool_ties_go_to_the_first_maximum(pool, seed):
     """Small integers make ties common; the loops keep the first maximum in row-major order."""
@@ -133,7 +133,7 @@ def test_avg_pool_by_hand():
     ]
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(st.tuples(st.integers(1, 4), st.integers(1, 5)), seeds)
 def test_relu_and_its_gradient(shape, seed):
     x, dy = arrays(seed, shape, shape)
@@ -148,7 +148,7 @@ def test_relu_gradient_at_zero_is_zero():
     assert layers.relu_grad_x(np.array([0.0, -0.0]), np.array([3.0, 3.0])).tolist() == [0, 0]
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(st.integers(1, 4), st.integers(1, 6), st.integers(1, 5), seeds)
 def test_dense_gradients_and_adjoint(N, D, M, seed):
     x, w, dy = arrays(seed, (N, D), (M, D), (N, M))
@@ -163,7 +163,7 @@ def test_dense_gradients_and_adjoint(N, D, M, seed):
     assert abs(np.vdot(y, dy) - np.vdot(w, dw)) < 1e-12 * scale
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(st.sampled_from([(2, 3), (2, 3, 4, 5), (1, 1, 1, 1), (3, 2, 1, 4)]), seeds)
 def test_bias_and_flatten(shape, seed):
     y, dy = arrays(seed, shape, shape)
@@ -189,7 +189,7 @@ def softmax_cross_entropy_by_hand(z, labels):
     return math.fsum(losses) / len(losses)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.integers(1, 5), st.integers(2, 6), st.floats(-1e4, 1e4), seeds)
 def test_softmax_cross_entropy_and_its_gradient(N, K, shift, seed):
     rng = np.random.default_rng(seed)

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ipywidgets.widgets.widget_link import Link
+from strategies import examples
 
 import convlib
 from convlib import widgets
@@ -108,7 +109,7 @@ def test_boxes_last_step_is_conv2d_grad_x():
     assert f"∂L/∂x[3, 4] = {fmt(dx[3, 4])}: they agree" in wid.sum_line.value
 
 
-@settings(max_examples=40)
+@settings(max_examples=examples(40))
 @given(
     st.integers(1, 4),
     st.integers(1, 4),

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import random_arrays
+from strategies import examples, random_arrays
 
 import convlib
 from convlib.windows import (
@@ -34,7 +34,7 @@ def numbered_filter(k1, k2):
     return np.arange(1.0, k1 * k2 + 1).reshape(k1, k2)
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(sizes)
 def test_windows_are_exactly_the_outputs_the_pixel_reaches(size):
     N1, N2, k1, k2 = size
@@ -52,7 +52,7 @@ def test_windows_are_exactly_the_outputs_the_pixel_reaches(size):
             assert r <= rp < r + k1 and c <= cp < c + k2
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(sizes)
 def test_number_and_order_of_windows(size):
     N1, N2, k1, k2 = size
@@ -71,7 +71,7 @@ def test_number_and_order_of_windows(size):
     assert windows_containing(0, 0, (N1, N2), (k1, k2)) == [(0, 0, 0, 0)]
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(sizes, st.integers(0, 2**32 - 1))
 def test_weights_met_by_an_interior_pixel_form_the_flipped_filter(size, seed):
     N1, N2, k1, k2 = size
@@ -118,7 +118,7 @@ def relative_gap(total, expected, terms):
     return abs(total - expected) / scale
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(sizes, st.integers(0, 2**32 - 1))
 def test_input_gradient_terms_sum_to_dx(size, seed):
     N1, N2, k1, k2 = size
@@ -135,7 +135,7 @@ def test_input_gradient_terms_sum_to_dx(size, seed):
         assert relative_gap(terms[-1].running_sum, dx[rp, cp], products) <= 1e-12
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(sizes, st.integers(0, 2**32 - 1))
 def test_weight_gradient_terms_sum_to_dw(size, seed):
     N1, N2, k1, k2 = size
