@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-ASSIGNMENTS = Path(__file__).resolve().parent.parent / "assignments"
+ASSIGNMENTS = Path(__file__).resolve().parents[2] / "assignments"
 
 
 def load(name):

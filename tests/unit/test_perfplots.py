@@ -20,7 +20,7 @@ from convlib.perfplots import (  # noqa: E402
     ties,
 )
 
-RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results.json"
+RESULTS = Path(__file__).resolve().parents[2] / "benchmarks" / "results.json"
 
 
 def sweep(name, times, H=64):

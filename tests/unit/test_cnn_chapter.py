@@ -15,7 +15,7 @@ from convlib import cnn
 
 pytestmark = pytest.mark.slow  # left out of `make unit`
 
-CHAPTER = Path(__file__).resolve().parents[1] / "chapters" / "09_cnn_digits.ipynb"
+CHAPTER = Path(__file__).resolve().parents[2] / "chapters" / "09_cnn_digits.ipynb"
 
 
 def relu_without_mask(x, dy):

@@ -9,7 +9,7 @@ import pytest
 
 from convlib import exercises
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHECKERS = {
     "conv2d": exercises.check_conv2d,
     "grad_w": exercises.check_grad_w,

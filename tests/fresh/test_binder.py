@@ -14,7 +14,7 @@ import pytest
 
 pytestmark = pytest.mark.slow  # left out of `make unit`
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
 
 

@@ -29,7 +29,7 @@ import convlib
 
 pytestmark = pytest.mark.slow  # left out of `make unit`
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 BUILD = REPO / "assignments" / "build.py"
 GRADE = REPO / "assignments" / "grade.py"
 POINTS = {"q1": 2.0, "q2": 2.0, "q3": 4.0, "q4": 2.0}

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-SCRIPTS = sorted((Path(__file__).parent / "data").glob("*_answers.py"))
+SCRIPTS = sorted((Path(__file__).parents[1] / "data").glob("*_answers.py"))
 
 
 def test_every_chapter_has_its_answers_checked():
-    chapters = sorted((Path(__file__).parents[1] / "chapters").glob("*.ipynb"))
+    chapters = sorted((Path(__file__).parents[2] / "chapters").glob("*.ipynb"))
     assert len(SCRIPTS) >= 4 and chapters, SCRIPTS
 
 
