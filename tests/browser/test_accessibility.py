@@ -15,26 +15,14 @@ tests/test_browser.py) and checked after MathJax has typeset it and every soluti
 Without axe-core (``make test`` installs it with npm) the tests skip, or fail under CI.
 """
 
-import functools
-import http.server
 import json
-import threading
 
 import pytest
-from needs import AXE, ROOT, missing, site_or_skip, under_ci
-from test_browser import (  # noqa: F401 (browser: the fixture, used by its name)
-    SCREENSHOTS,
-    SITE,
-    Visit,
-    _QuietHandler,
-    book_pages,
-    browser,
-    wait_for_math,
-)
+from needs import AXE, EDITIONS, missing, site_or_skip, under_ci
+from test_browser import SCREENSHOTS, Visit, book_pages, wait_for_math
 
 pytestmark = pytest.mark.slow  # left out of `make unit`
 
-EDITIONS = {"default": SITE, "student": ROOT / "_build" / "student" / "html"}
 site_or_skip(EDITIONS["student"], "make student")
 
 if not AXE.exists():
@@ -59,21 +47,6 @@ FIRST_PLAYER_CONTROL = ".cvl-player button"
 MAX_HTML_BYTES = 400_000
 MAX_ELEMENTS = 20_000
 BUDGET = {}  # "edition page" -> measured weight, written next to the screenshots
-
-
-@pytest.fixture(scope="module")
-def servers():
-    """Each edition served on its own localhost port: {edition: address}."""
-    running = {}
-    for name, site in EDITIONS.items():
-        handler = functools.partial(_QuietHandler, directory=str(site))
-        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        running[name] = httpd
-    yield {name: f"http://127.0.0.1:{h.server_address[1]}/" for name, h in running.items()}
-    for httpd in running.values():
-        httpd.shutdown()
-        httpd.server_close()
 
 
 PAGES = [(edition, path) for edition in EDITIONS for path in book_pages()]

@@ -10,17 +10,13 @@ under CI (``CI=true``) they fail instead, so CI can never pass without running t
 """
 
 import functools
-import http.server
 import json
 import re
-import threading
 from urllib.parse import urldefrag, urljoin, urlparse
 
 import pytest
 import yaml
 from needs import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     KNOWN_THEME_MESSAGES,
     MATHJAX,
     MATHJAX_CDN,
@@ -37,7 +33,7 @@ SCREENSHOTS = ROOT / "_build" / "screenshots"
 PAGE_SIZES = {}  # page -> bytes (HTML and images), reported at the end of the run
 
 
-sync_playwright = playwright_or_skip("browser tests")
+playwright_or_skip("browser tests")
 if not (MATHJAX / "es5" / "tex-mml-chtml.js").exists():
     missing(
         f"no local MathJax at {MATHJAX}: run `make test` (it runs npm install mathjax@3)",
@@ -61,29 +57,6 @@ PAGES = book_pages()
 ANIMATED = {
     f"chapters/{name}.html" for name in ["01_forward", "02_weight_gradient", "03_input_gradient"]
 }
-
-
-@pytest.fixture(scope="module")
-def server():
-    handler = functools.partial(_QuietHandler, directory=str(SITE))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Visit:

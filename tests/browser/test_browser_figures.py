@@ -6,21 +6,17 @@ Needs the built editions (``make book student``) and Chromium; skips without the
 where the run promises them (see tests/needs.py).
 """
 
-import functools
-import http.server
-import threading
 from urllib.parse import urljoin
 
 import pytest
 import yaml
-from needs import CHROMIUM, CHROMIUM_ARGS, ROOT, playwright_or_skip, site_or_skip
+from needs import EDITIONS, ROOT, playwright_or_skip, site_or_skip
 
 pytestmark = pytest.mark.slow  # left out of `make unit`
 
-EDITIONS = {"default": ROOT / "_build" / "html", "student": ROOT / "_build" / "student" / "html"}
 for _name, _site in EDITIONS.items():
     site_or_skip(_site, "make book" if _name == "default" else "make student")
-sync_playwright = playwright_or_skip("figure size tests")
+playwright_or_skip("figure size tests")
 
 
 def book_pages():
@@ -29,35 +25,13 @@ def book_pages():
     return [f"{name}.html" for name in files]
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
-def servers():
-    started, urls = [], {}
-    for name, site in EDITIONS.items():
-        handler = functools.partial(_Quiet, directory=str(site))
-        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        started.append(httpd)
-        urls[name] = f"http://127.0.0.1:{httpd.server_address[1]}/"
-    yield urls
-    for httpd in started:
-        httpd.shutdown()
-        httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def page():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        tab = browser.new_page(viewport={"width": 1280, "height": 900})
-        # Only this machine: MathJax and the rest of the web are not needed to lay out images.
-        tab.route("**/*", lambda route: _local_only(route))
-        yield tab
-        browser.close()
+def page(browser):
+    tab = browser.new_page(viewport={"width": 1280, "height": 900})
+    # Only this machine: MathJax and the rest of the web are not needed to lay out images.
+    tab.route("**/*", lambda route: _local_only(route))
+    yield tab
+    tab.close()
 
 
 def _local_only(route):

@@ -18,8 +18,6 @@ import numpy as np
 import pytest
 from needs import (
     AXE,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     KNOWN_THEME_MESSAGES,
     MATHJAX,
     MATHJAX_CDN,
@@ -35,7 +33,7 @@ from convlib.explorer import explorer
 
 pytestmark = pytest.mark.slow  # left out of `make unit`
 
-sync_playwright = playwright_or_skip("explorer browser tests")
+playwright_or_skip("explorer browser tests")
 MINUS = "\u2212"
 
 PAGE = """<!DOCTYPE html>
@@ -63,14 +61,6 @@ READ = """root => {
 
 def number(text):
     return int(text.replace(MINUS, "-"))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def open_page(browser, explorers, viewport=(1280, 900)):
@@ -539,24 +529,10 @@ BUILT = {
 
 
 @pytest.fixture(scope="module")
-def site():
+def site(server):
     """The built site on localhost (the explorer needs nothing from anywhere else)."""
-    import functools
-    import http.server
-    import threading
-
     site_or_skip(SITE, "`make book`")
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(SITE))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    return server
 
 
 @pytest.mark.parametrize("path", sorted(BUILT))

@@ -31,7 +31,7 @@ from needs import CHROMIUM, CHROMIUM_ARGS, missing, playwright_or_skip, site_or_
 
 pytestmark = pytest.mark.slow  # left out of `make unit`
 
-sync_playwright = playwright_or_skip("JupyterLite tests")
+playwright_or_skip("JupyterLite tests")
 site_or_skip(SITE, "make book")
 if not (LITE / "index.html").exists():  # a site built before the app existed
     missing(
@@ -65,13 +65,14 @@ def server():
 
 
 @pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, NO_OTHER_HOSTS]
-        )
-        yield browser
-        browser.close()
+def browser(playwright):
+    """Chromium that resolves no host name but this machine's (tests/conftest.py's, with one flag
+    more)."""
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, NO_OTHER_HOSTS]
+    )
+    yield browser
+    browser.close()
 
 
 class Runs:

@@ -11,14 +11,14 @@ Skips like the other browser tests without Chromium, Playwright or axe-core, and
 
 import numpy as np
 import pytest
-from needs import AXE, CHROMIUM, CHROMIUM_ARGS, missing, playwright_or_skip, under_ci
+from needs import AXE, missing, playwright_or_skip, under_ci
 
 from convlib import frames, palette, player
 from convlib.frames import fmt
 
 pytestmark = pytest.mark.slow  # left out of `make unit`
 
-sync_playwright = playwright_or_skip("player browser tests")
+playwright_or_skip("player browser tests")
 if not AXE.exists():
     missing(
         f"no axe-core at {AXE}: run `make test` (it runs npm install axe-core)", required=under_ci()
@@ -104,14 +104,6 @@ def page_html(players):
         '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
         f"<body><main><h1>Players</h1>{body}</main></body></html>"
     )
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
