@@ -2,7 +2,7 @@
 
 Every page of the table of contents, in the default edition (``_build/html``, ``make book``) and
 the student edition (``_build/student/html``, ``make student``), is opened once in Chromium (see
-tests/test_browser.py) and checked after MathJax has typeset it and every solution is open:
+tests/browser/test_browser.py) and checked after MathJax has typeset it and every solution is open:
 
 - axe-core's WCAG 2.1 A and AA rules find nothing, in light and in dark mode;
 - at 320 and 390 px wide no formula is clipped, no equation number is drawn over its formula

@@ -1,6 +1,6 @@
 """Figures are shown at the size they were drawn: in a 1280 px-wide window no content image of
 either edition is scaled down, so its digits keep the size the figure test checks (11 px or
-more; tests/test_figures.py).
+more; tests/unit/test_figures.py).
 
 Needs the built editions (``make book student``) and Chromium; skips without them, or fails
 where the run promises them (see tests/needs.py).

@@ -1,6 +1,6 @@
 """convlib.explorer on the Python side: settings checked with clear errors, the chapters' presets,
 and an HTML fragment that carries everything it needs (the browser side is
-tests/test_explorer_browser.py)."""
+tests/browser/test_explorer_browser.py)."""
 
 import json
 import re
