@@ -159,6 +159,8 @@ def test_grid_figures_fit_and_pass_contrast(x_shape, data):
     check_figure(drawing.plot_full_correlation(dy, w, rp, cp), "plot_full_correlation")
 
 
+# Renders every other figure function once (seconds): in make test, not in make unit's loop.
+@pytest.mark.slow
 def test_other_figures_fit_and_pass_contrast():
     rng = np.random.default_rng(0)
     w = np.arange(1.0, 7.0).reshape(2, 3)
