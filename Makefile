@@ -24,28 +24,35 @@ book: $(BOOK_STAMP) $(CACHE_STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	$(BIN)/python tools/build_lite.py
 
-# Lint (ruff, ESLint), the browser script's arithmetic under node, the strict book build, then
-# unit and property tests, doctests, the built site in a browser (tests/test_browser.py: Debian's
-# chromium, which .ci/run installs), a Binder-like environment, and every notebook under chapters/
-# (nbval finds them all, so a new chapter cannot be skipped).
+# Every test, tier by tier (tests/<tier>/, README "Contributing"): lint (ruff, ESLint); the browser
+# script's arithmetic under node; the unit tier with the
+# full hypothesis profile; both editions of the book (the strict builds execute each chapter once:
+# the student edition reads the default edition's executed notebooks from its cache); the site
+# tier and the unit tests that read the built editions; the browser tier (Debian's chromium, which
+# .ci/run installs; the JupyterLite test runs every chapter in it); the grading tier (as root); the
+# fresh tier (Binder-like environment, packaging, JupyterLab); and nbval over every notebook under
+# chapters/ (so a new chapter cannot be skipped). PYTEST_ARGS adds options, e.g. --durations=25.
+PYTEST = $(BIN)/python -m pytest $(PYTEST_ARGS)
 test: $(TEST_STAMP) $(NODE_STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(ESLINT) .
+	$(MAKE) lint
 	$(MAKE) js-test
+	$(PYTEST) tests/unit convlib -m "not slow"
 	$(MAKE) book student
 	@# The pages load MathJax from a CDN; the browser tests serve this copy of it instead, and
 	@# inject axe-core, the accessibility checker.
 	@if command -v npm >/dev/null; then test -f $(MATHJAX) -a -f $(AXE) || npm install --no-audit \
 		--no-fund --prefix _build/npm mathjax@3.2.2 axe-core@4.14.1; \
 		else echo "npm not found: browser tests will skip"; fi
-	CONVLIB_REQUIRE_SITE=1 $(BIN)/python -m pytest tests convlib chapters --nbval-lax \
-		--nbval-cell-timeout=300
+	CONVLIB_REQUIRE_SITE=1 $(PYTEST) tests/site tests/unit -m "site or slow"
+	CONVLIB_REQUIRE_SITE=1 $(PYTEST) tests/browser
+	$(PYTEST) tests/grading
+	$(PYTEST) tests/fresh
+	$(PYTEST) chapters --nbval-lax --nbval-cell-timeout=300
 
-# The edit-test loop: the library's tests and doctests, without the slow ones (the built site,
-# the browser, fresh environments, training runs) and with fewer hypothesis examples.
+# The edit-test loop: the unit tier and convlib's doctests, without its slow tests (a training
+# run, the ones that read the built editions) and with fewer hypothesis examples.
 unit: $(TEST_STAMP)
-	CONVLIB_HYPOTHESIS=quick $(BIN)/python -m pytest tests convlib -m "not slow" -q
+	CONVLIB_HYPOTHESIS=quick $(PYTEST) tests/unit convlib -m "not slow" -q
 
 # The student edition: the same sources with every solution removed (sphinx-exercise's
 # hide_solutions), built into _build/student/html.
@@ -67,9 +74,9 @@ lint: $(TEST_STAMP) $(NODE_STAMP)
 	$(ESLINT) .
 
 # The explorer's arithmetic (convlib/web/js) under node, against convlib's results for a sweep
-# of settings that tests/test_arithmetic_js.py writes (the same test runs within pytest too).
+# of settings that tests/unit/test_arithmetic_js.py writes (the same test runs within pytest too).
 js-test: $(TEST_STAMP)
-	$(BIN)/python tests/test_arithmetic_js.py _build/js/sweep.json
+	$(BIN)/python tests/unit/test_arithmetic_js.py _build/js/sweep.json
 	CONVLIB_JS_SWEEP=_build/js/sweep.json node --test tests/js/
 
 benchmark: $(TEST_STAMP)

@@ -1,6 +1,6 @@
 """Open chapters in the site's JupyterLite app with Chromium, run them, and time them.
 
-Shared by the browser test (``tests/test_lite.py``) and the speed benchmark
+Shared by the browser test (``tests/browser/test_lite.py``) and the speed benchmark
 (``benchmarks/bench_lite.py``), so that what is timed is what is tested.
 
 The site is served on 127.0.0.1 under a sub-path (``/conv-backprop/``), as a fork's GitHub Pages

@@ -24,6 +24,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SITE = ROOT / "_build" / "html"
+# Both editions of the book: `make book` builds the default one, `make student` the student one.
+EDITIONS = {"default": SITE, "student": ROOT / "_build" / "student" / "html"}
 # npm's copies of MathJax (served in place of its CDN) and axe-core; `make test` installs both.
 NPM = ROOT / "_build" / "npm" / "node_modules"
 MATHJAX = Path(os.environ.get("CONVLIB_MATHJAX", NPM / "mathjax"))

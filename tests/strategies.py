@@ -1,8 +1,17 @@
 """Hypothesis strategies and helpers: random convolution configurations and memory layouts."""
 
 import numpy as np
-from hypothesis import assume
+from hypothesis import assume, settings
 from hypothesis import strategies as st
+
+
+def examples(n):
+    """``n`` examples under the default profile, scaled by the profile loaded (tests/conftest.py):
+    a test that draws 30 where others draw 150 draws 4 under the quick profile's 20, never fewer
+    than 2. For ``@settings(max_examples=examples(n))``: slow tests keep their share of the depth
+    the profile asks for."""
+    scale = settings.default.max_examples / settings.get_profile("default").max_examples
+    return max(2, round(n * scale))
 
 
 @st.composite

@@ -7,7 +7,9 @@ removing every solution block (sphinx-exercise's ``hide_solutions``) it leaves o
 the source notebooks (``_sources``, which hold the solutions' text), the download button that
 links to them, the launch buttons, which open the repository's notebooks, solutions included, and
 every link to the repository itself (its repository, issues, source and edit buttons): the
-repository holds the solutions and the assignment's hidden tests.
+repository holds the solutions and the assignment's hidden tests. It executes no notebook of its
+own: it reads the default edition's executed notebooks from that edition's cache, so build the
+default edition first.
 """
 
 import sys
@@ -27,6 +29,11 @@ def student_config(config, root="."):
         name: str((Path(root) / path).resolve()) for name, path in local.items()
     }
     config["title"] = f"{config['title']} (student edition)"
+    # Removing solutions changes no code cell, so the student edition's notebooks are the ones
+    # the default edition (make book) executed: it reads them from that edition's cache.
+    config.setdefault("execute", {})["cache"] = str(
+        (Path(root) / "_build" / ".jupyter_cache").resolve()
+    )
     sphinx = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx["hide_solutions"] = True
     sphinx["html_copy_source"] = False

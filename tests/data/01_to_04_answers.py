@@ -1,6 +1,6 @@
 """Recompute every number stated in the exercise solutions of ch1.md to ch4.md.
 
-Run by tests/test_exercise_answers.py.
+Run by tests/unit/test_exercise_answers.py.
 Each array below is copied from the text of a solution; the checks recompute it independently
 (plain loops / NumPy) and, where convenient, with convlib.
 """

@@ -1,6 +1,6 @@
 """Recompute every number stated in the exercise solutions of chapters/05_channels.ipynb.
 
-Run by tests/test_exercise_answers.py.
+Run by tests/unit/test_exercise_answers.py.
 Numbers copied from the solutions are recomputed independently (plain loops / NumPy) and, where
 convenient, with convlib. The Python block of the depthwise solution is extracted from the
 notebook and run as it stands.

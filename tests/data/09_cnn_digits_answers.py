@@ -1,7 +1,7 @@
 """Recompute every number stated in the exercise solutions of chapters/09_cnn_digits.ipynb, and in
 its text where the text states a count.
 
-Run by tests/test_exercise_answers.py. The max-pooling answers are worked out with plain loops
+Run by tests/unit/test_exercise_answers.py. The max-pooling answers are worked out with plain loops
 written here (first and last maximum), the softmax numbers with math, the counts from the shapes
 of convlib.cnn's parameters, and the receptive field by running the solution's own code and by
 perturbing pixels one at a time.

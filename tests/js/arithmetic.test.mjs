@@ -1,5 +1,5 @@
 // The explorer's arithmetic and numbers (convlib/web/js/arithmetic.js, numbers.js) against
-// convlib: tests/test_arithmetic_js.py writes the settings and convlib's results to the JSON
+// convlib: tests/unit/test_arithmetic_js.py writes the settings and convlib's results to the JSON
 // file named by CONVLIB_JS_SWEEP, then runs `node --test tests/js/`.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -29,7 +29,7 @@ const { fmt, factor } = load(["numbers.js"], ["fmt", "factor"]);
 
 const path = process.env.CONVLIB_JS_SWEEP;
 if (!path) {
-  throw new Error("CONVLIB_JS_SWEEP names no file: run tests/test_arithmetic_js.py (or make test)");
+  throw new Error("CONVLIB_JS_SWEEP names no file: run tests/unit/test_arithmetic_js.py (or make test)");
 }
 const { cases, numbers } = JSON.parse(readFileSync(path, "utf8"));
 const withOutput = cases.filter((c) => c.y !== undefined);
