@@ -70,9 +70,9 @@ def test_the_contributors_guide_names_what_exists():
     for path in re.findall(r"`((?:tests|convlib|chapters)/[\w/.]+\.\w+)`", guide):
         if "NN" not in path:
             assert (ROOT / path).exists(), f"CONTRIBUTING.md names {path}, which does not exist"
-    layout = (ROOT / "tests" / "test_layout.py").read_text()
+    layout = (ROOT / "tests" / "unit" / "test_layout.py").read_text()
     for name in re.findall(r"`(test_\w+)`", guide):
         if name.startswith("test_") and "(" not in name:
             assert f"def {name}(" in layout or any(
-                f"def {name}(" in p.read_text() for p in (ROOT / "tests").glob("test_*.py")
+                f"def {name}(" in p.read_text() for p in (ROOT / "tests").glob("*/test_*.py")
             ), f"CONTRIBUTING.md names the test {name}, which does not exist"
