@@ -76,7 +76,7 @@ lint: $(TEST_STAMP) $(NODE_STAMP)
 # The explorer's arithmetic (convlib/web/js) under node, against convlib's results for a sweep
 # of settings that tests/unit/test_arithmetic_js.py writes (the same test runs within pytest too).
 js-test: $(TEST_STAMP)
-	$(BIN)/python tests/unit/test_arithmetic_js.py _build/js/sweep.json
+	PYTHONPATH=tests $(BIN)/python tests/unit/test_arithmetic_js.py _build/js/sweep.json
 	CONVLIB_JS_SWEEP=_build/js/sweep.json node --test tests/js/
 
 benchmark: $(TEST_STAMP)
