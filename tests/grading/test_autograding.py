@@ -23,6 +23,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from grading_notebooks import run, submission
 from needs import root_or_skip
 
 import convlib
@@ -30,7 +31,6 @@ import convlib
 pytestmark = pytest.mark.slow  # left out of `make unit`
 
 REPO = Path(__file__).resolve().parents[2]
-BUILD = REPO / "assignments" / "build.py"
 GRADE = REPO / "assignments" / "grade.py"
 POINTS = {"q1": 2.0, "q2": 2.0, "q3": 4.0, "q4": 2.0}
 ZERO = dict.fromkeys(POINTS, 0.0)
@@ -81,7 +81,6 @@ def grad_x_flip(dy, w):
     return conv2d(np.pad(dy, ((k1 - 1, k1 - 1), (k2 - 1, k2 - 1))), convlib.flip(w))
 """
 CORRECT = {"q1": CONV2D, "q2": GRAD_W, "q3": GRAD_X, "q4": GRAD_X_FLIP}
-FUNCTIONS = {"q1": "conv2d", "q2": "grad_w", "q3": "grad_x", "q4": "grad_x_flip"}
 # Every function returns zeros of the right shape: worth nothing.
 ZEROS = {
     "q1": "def conv2d(x, w):\n    return np.zeros((x.shape[0] - w.shape[0] + 1, "
@@ -337,47 +336,6 @@ def conv2d(x, w):
     windows = np.lib.stride_tricks.sliding_window_view(x, w.shape)
     return np.einsum("rcab,ab->rc", windows, w)
 """
-
-
-def run(*command, timeout=300, env=None):
-    return subprocess.run(
-        [sys.executable, *map(str, command)], capture_output=True, text=True, timeout=timeout,
-        env=env,
-    )  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("assignments")
-    result = run(BUILD, "--out", out, "--no-run-tests")
-    assert result.returncode == 0, result.stdout + result.stderr
-    root = out / "conv_backprop"
-    return {
-        "student": root / "student" / "master.ipynb",
-        "solutions": root / "autograder" / "master.ipynb",
-        "zip": root / "autograder" / "conv_backprop-autograder.zip",
-    }
-
-
-def submission(built, folder, name, *extra_cells, **answers):
-    """The student notebook with the answer cell of each question in ``answers`` replaced and
-    ``extra_cells`` added after the imports."""
-    nb = nbformat.read(built["student"], as_version=4)
-    for question, source in answers.items():
-        header = f"def {FUNCTIONS[question]}("
-        cells = [
-            cell
-            for cell in nb.cells
-            if "otter_answer_cell" in cell.metadata.get("tags", []) and header in cell.source
-        ]
-        assert len(cells) == 1, f"no single answer cell for {question}"
-        cells[0].source = source.strip()
-    imports = next(i for i, c in enumerate(nb.cells) if c.source.startswith("import numpy"))
-    for offset, source in enumerate(extra_cells, 1):
-        nb.cells.insert(imports + offset, nbformat.v4.new_code_cell(source.strip()))
-    path = folder / f"{name}.ipynb"
-    nbformat.write(nb, path)
-    return path
 
 
 def untidy_class(built, folder):

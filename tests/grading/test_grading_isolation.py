@@ -23,14 +23,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
+from grading_notebooks import submission
 from needs import root_or_skip
 
 pytestmark = pytest.mark.slow  # left out of `make unit`
 
 REPO = Path(__file__).resolve().parents[2]
-BUILD = REPO / "assignments" / "build.py"
 GRADE = REPO / "assignments" / "grade.py"
 POINTS = {"q1": 2.0, "q2": 2.0, "q3": 4.0, "q4": 2.0}
 SANDBOX_UIDS = range(61000, 62000)
@@ -44,7 +43,6 @@ sys.path.insert(0, str(REPO / "assignments"))
 from grader.sandboxes import LOCKS, TEMP_FOLDERS, WORKDIR_MB, Sandboxes, python_folders  # noqa: E402
 from grader.users import clean_user  # noqa: E402
 
-FUNCTIONS = {"q1": "conv2d", "q2": "grad_w", "q3": "grad_x", "q4": "grad_x_flip"}
 # conv2d (which grad_w and grad_x_flip call) is right only if the attack in the cell before it
 # found nothing: ``penalty`` counts what it found.
 CONV2D = """
@@ -183,33 +181,6 @@ for folder in ("/work", "/home", "/opt", "/srv", "/var", "/root", "/mnt"):
 """
 
 
-def run(*command, timeout=300):
-    return subprocess.run(
-        [sys.executable, *map(str, command)], capture_output=True, text=True, timeout=timeout
-    )
-
-
-def submission(built, folder, name, *extra_cells, **answers):
-    """The student notebook with the answer cell of each question in ``answers`` replaced and
-    ``extra_cells`` added after the imports."""
-    nb = nbformat.read(built["student"], as_version=4)
-    for question, source in answers.items():
-        header = f"def {FUNCTIONS[question]}("
-        cells = [
-            cell
-            for cell in nb.cells
-            if "otter_answer_cell" in cell.metadata.get("tags", []) and header in cell.source
-        ]
-        assert len(cells) == 1, f"no single answer cell for {question}"
-        cells[0].source = source.strip()
-    imports = next(i for i, c in enumerate(nb.cells) if c.source.startswith("import numpy"))
-    for offset, source in enumerate(extra_cells, 1):
-        nb.cells.insert(imports + offset, nbformat.v4.new_code_cell(source.strip()))
-    path = folder / f"{name}.ipynb"
-    nbformat.write(nb, path)
-    return path
-
-
 def sandbox_processes(uids=SANDBOX_UIDS):
     """(uid, command line) of the processes of the sandboxes' users, zombies included."""
     found = []
@@ -288,19 +259,6 @@ def namespaces():
         return boxes.namespaces
     finally:
         boxes.close()
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("assignments")
-    result = run(BUILD, "--out", out, "--no-run-tests")
-    assert result.returncode == 0, result.stdout + result.stderr
-    root = out / "conv_backprop"
-    return {
-        "student": root / "student" / "master.ipynb",
-        "solutions": root / "autograder" / "master.ipynb",
-        "zip": root / "autograder" / "conv_backprop-autograder.zip",
-    }
 
 
 @pytest.fixture(scope="module")
